@@ -1,0 +1,1 @@
+"""clausewise: a rules-as-data contract evaluator."""

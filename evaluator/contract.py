@@ -1,0 +1,181 @@
+"""Contract files -> a loaded `Contract` that evaluates inputs.
+
+A contract file (YAML, checked against the shipped JSON Schema) names the
+agreement, its parties and dates, its rule files and its default reading.
+Loading parses and checks every rule file and builds the evaluation plan once;
+`Contract.evaluate` then runs it for any number of inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from . import inputs as inputs_
+from . import nodes as n
+from .checker import Program, check
+from .datafile import Data, load as load_data, read_text
+from .errors import ContractError, ContractFileError, Diagnostic, EvaluationError, RuleSyntaxError
+from .evaluate import Run
+from .parser import parse
+from .plan import Plan, build
+from .result import Output, Result, exact_decimal
+
+
+@lru_cache(maxsize=None)
+def contract_schema() -> dict[str, Any]:
+    text = resources.files("evaluator").joinpath("schemas/contract.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def load_rules(paths: Iterable[str | Path]) -> Program:
+    """Parse and check rule files together; raise one error listing every problem."""
+    files: list[n.RuleFile] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        text = read_text(Path(path), RuleSyntaxError)
+        try:
+            files.append(parse(text, str(path)))
+        except RuleSyntaxError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise RuleSyntaxError(problems)
+    return check(files)
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    name: str
+    role: str | None = None
+
+
+class Contract:
+    """A loaded, checked contract, ready to evaluate."""
+
+    def __init__(self, path: Path, data: dict[str, Any], program: Program, interpretation: str | None) -> None:
+        self.path = path
+        self.name: str = data["contract"]
+        self.title: str = data["title"]
+        self.date = date.fromisoformat(data["date"])
+        self.parties = tuple(Party(p["id"], p["name"], p.get("role")) for p in data["parties"])
+        self.rule_files = tuple(str(f.path) for f in program.files)
+        self.program = program
+        self.default_interpretation = interpretation
+
+    @cached_property
+    def plan(self) -> Plan:
+        return build(self.program)
+
+    @property
+    def interpretations(self) -> tuple[str, ...]:
+        return tuple(self.program.interpretations)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return self.program.outputs
+
+    def inputs_schema(self) -> dict[str, Any]:
+        return inputs_.schema(self.program)
+
+    def evaluate(self, inputs: Mapping[str, Any] | None = None, interpretation: str | None = None) -> Result:
+        """Evaluate every output for `inputs` (e.g. {"revenue": {"Y1": 600000000}})."""
+        return self._run(inputs_.from_mapping(self.program, inputs or {}), interpretation)
+
+    def evaluate_file(self, path: str | Path, interpretation: str | None = None) -> Result:
+        """Evaluate for an inputs file (YAML or JSON)."""
+        return self._run(inputs_.from_file(self.program, path), interpretation)
+
+    def _reading(self, interpretation: str | None) -> str | None:
+        if interpretation is None:
+            return self.default_interpretation
+        if interpretation not in self.program.interpretations:
+            known = ", ".join(self.program.interpretations) or "none (these rules have a single reading)"
+            raise ContractError(Diagnostic(f"unknown reading '{interpretation}'", str(self.path),
+                                           hint=f"known readings: {known}"))
+        return interpretation
+
+    def _run(self, values: dict[str, Any], interpretation: str | None) -> Result:
+        reading = self._reading(interpretation)
+        run = Run(self.plan, values, reading)
+        outputs: dict[str, Output] = {}
+        units: dict[str, str] = {}
+        periods: dict[str, str] = {}
+        for name in self.program.outputs:
+            sym = self.program.symbols[name]
+            units[name] = str(sym.type)
+            if sym.params:
+                ps = self.program.period_sets[sym.params[0]]
+                periods[name] = ps.name
+                outputs[name] = {
+                    m: self._plain(run, name, run.value(name, (i,), sym.decl.span), m)
+                    for i, m in enumerate(ps.names)
+                }
+            else:
+                outputs[name] = self._plain(run, name, run.value(name, (), sym.decl.span), None)
+        return Result(self.name, reading, outputs, units, periods)
+
+    def _plain(self, run: Run, name: str, value: Any, period: str | None) -> Any:
+        if isinstance(value, bool) or value is None or isinstance(value, date):
+            return value
+        exact = exact_decimal(value)
+        if exact is None:
+            label = f"{name}[{period}]" if period else name
+            raise EvaluationError(Diagnostic.at(
+                self.program.symbols[name].decl.name_span,
+                f"{label} is {value}, which has no exact decimal form",
+                f"round it in the rules, e.g. round ... down to 1 share",
+            ))
+        return exact
+
+
+def _validate(data: Data) -> None:
+    validator = jsonschema.Draft202012Validator(contract_schema())
+    problems = []
+    for error in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(error.absolute_path)
+        message = error.message
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            message = f"unknown key '{extra[0]}'" if extra else message
+        elif error.validator == "required":
+            message = f"missing key {error.message.split(' is a required')[0]}"
+        problems.append(data.where(path, message))
+    if problems:
+        raise ContractFileError(problems)
+    try:
+        date.fromisoformat(data.value["date"])
+    except ValueError:
+        raise ContractFileError(data.where(("date",), f"{data.value['date']} is not a date")) from None
+
+
+def load(path: str | Path) -> Contract:
+    """Load a contract file and check all its rules; raise ContractError if anything is wrong."""
+    path = Path(path)
+    data = load_data(path, ContractFileError)
+    if not isinstance(data.value, dict):
+        raise ContractFileError(data.where((), "a contract file is a mapping of keys (contract:, rules:, ...)"))
+    _validate(data)
+    value = data.value
+    rule_paths = []
+    for i, rel in enumerate(value["rules"]):
+        full = (path.parent / rel)
+        if not full.is_file():
+            raise ContractFileError(data.where(("rules", i), f"no rule file at {rel}",
+                                               f"rule files are named relative to {path.parent or '.'}"))
+        rule_paths.append(full)
+    program = load_rules(rule_paths)
+    interpretation = value.get("interpretation", program.default_interpretation)
+    if interpretation is not None and interpretation not in program.interpretations:
+        known = ", ".join(program.interpretations) or "none"
+        raise ContractFileError(data.where(("interpretation",), f"unknown reading '{interpretation}'",
+                                           f"the rules define: {known}"))
+    return Contract(path, value, program, interpretation)

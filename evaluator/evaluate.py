@@ -1,0 +1,94 @@
+"""Plan + validated inputs -> values: one `Run` per evaluation.
+
+Each value of a rule at its periods is computed once, on demand, and kept.
+A value asked for while it is being computed is a loop: it is reported, never
+followed, so evaluation always ends. Allocations are computed a pool at a time.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, NoReturn
+
+from . import nodes as n
+from .errors import Diagnostic, EvaluationError
+from .plan import AllocationPlan, Plan, Value
+
+
+class Run:
+    def __init__(self, plan: Plan, inputs: dict[str, Any], interpretation: str | None) -> None:
+        self.plan = plan
+        self.program = plan.program
+        self.inputs = inputs
+        self.interpretation = interpretation
+        self.memo: dict[tuple[str, tuple[int, ...]], Value] = {}
+        self.allocated: dict[tuple[str, tuple[int, ...]], dict[int, Value]] = {}
+        self.active: list[tuple[str, tuple[int, ...]]] = []
+
+    def label(self, name: str, idx: tuple[int, ...]) -> str:
+        sym = self.program.symbols[name]
+        if not idx:
+            return name
+        periods = [self.program.period_sets[ps].members[i].name for ps, i in zip(sym.params, idx, strict=True)]
+        return f"{name}[{', '.join(periods)}]"
+
+    def fail(self, span: n.Span, message: str, hint: str | None = None) -> NoReturn:
+        where = f"in {self.label(*self.active[-1])}: " if self.active else ""
+        raise EvaluationError(Diagnostic.at(span, where + message, hint))
+
+    def value(self, name: str, idx: tuple[int, ...], span: n.Span) -> Value:
+        key = (name, idx)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.active:
+            loop = " -> ".join(self.label(*k) for k in self.active[self.active.index(key):] + [key])
+            self.fail(span, f"{self.label(name, idx)} depends on itself: {loop}")
+        self.active.append(key)
+        try:
+            result = self.compute(name, idx)
+        finally:
+            self.active.pop()
+        self.memo[key] = result
+        return result
+
+    def compute(self, name: str, idx: tuple[int, ...]) -> Value:
+        plan = self.plan
+        if name in plan.constants:
+            const = plan.constants[name]
+            return const[idx[0]] if idx else const  # type: ignore[no-any-return]
+        if name in self.inputs:
+            given = self.inputs[name]
+            return given[idx[0]] if idx else given  # type: ignore[no-any-return]
+        if name in plan.allocations:
+            alloc = plan.allocations[name]
+            shares = self.allocate(alloc, idx[:-1])
+            return shares.get(idx[-1], Fraction(0))
+        definition = plan.definitions[name]
+        body = definition.bodies.get(self.interpretation) or definition.bodies[None]
+        sym = self.program.symbols[name]
+        env = dict(zip((p.var for p in getattr(sym.decl, "params", ())), idx, strict=True))
+        return body(self, env)  # type: ignore[no-any-return]
+
+    def allocate(self, alloc: AllocationPlan, header: tuple[int, ...]) -> dict[int, Value]:
+        key = (alloc.name, header)
+        if key in self.allocated:
+            return self.allocated[key]
+        env = dict(zip(alloc.header_vars, header, strict=True))
+        pool = alloc.pool(self, env)
+        shares: dict[int, Value] = {}
+        if pool is not None and pool < 0:
+            self.fail(alloc.pool_span, f"the pool of {alloc.name} is negative ({pool})")
+        remaining = pool
+        for claimant in alloc.claimants(self, env):
+            claim = alloc.claim(self, {**env, alloc.claimant_var: claimant})
+            if remaining is None or claim is None:
+                remaining = None
+                shares[claimant] = None
+                continue
+            if claim < 0:
+                self.fail(alloc.claim_span, f"a claim on {alloc.name} is negative ({claim})")
+            given = min(claim, remaining)
+            shares[claimant] = given
+            remaining -= given
+        self.allocated[key] = shares
+        return shares

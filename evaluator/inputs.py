@@ -1,0 +1,166 @@
+"""Inputs: a mapping (or a YAML/JSON file) -> exact values for a Run.
+
+The inputs a contract takes are declared in its rules; from them a JSON Schema
+is made, every problem is reported with its path, then values are made exact.
+A value left out, or given as null, is pending.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from . import nodes as n
+from .checker import Program
+from .datafile import Data, load
+from .errors import Diagnostic, InputError
+
+_DECIMAL = r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _value_schema(program: Program, decl: n.InputDecl) -> dict[str, Any]:
+    t = program.symbols[decl.name].type
+    if t.kind == "bool":
+        return {"type": ["boolean", "null"]}
+    if t.kind == "date":
+        return {"type": ["string", "null"], "pattern": _DATE}
+    return {"anyOf": [{"type": ["integer", "number", "null"]}, {"type": "string", "pattern": _DECIMAL}]}
+
+
+def schema(program: Program) -> dict[str, Any]:
+    """The JSON Schema of an inputs document for these rules."""
+    properties: dict[str, Any] = {}
+    for name, sym in program.symbols.items():
+        if not isinstance(sym.decl, n.InputDecl):
+            continue
+        value = _value_schema(program, sym.decl)
+        value["description"] = f"{sym.decl.about.meaning or name} ({sym.type}); {sym.decl.about.citation}"
+        if sym.decl.period_set:
+            periods = program.period_sets[sym.decl.period_set].names
+            properties[name] = {
+                "type": ["object", "null"],
+                "properties": {p: value for p in periods},
+                "additionalProperties": False,
+            }
+        else:
+            properties[name] = value
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _describe(program: Program, error: jsonschema.ValidationError) -> tuple[str, str | None]:
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        what = "period" if path else "input"
+        close = difflib.get_close_matches(extra[0], allowed, n=1) if extra else []
+        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(allowed) or 'none'}"
+        return f"unknown {what} '{extra[0] if extra else '?'}'", hint
+    if error.validator in ("anyOf", "type", "pattern"):
+        name = path[0] if path else None
+        sym = program.symbols.get(str(name)) if name is not None else None
+        if sym is not None and isinstance(error.instance, dict) and len(path) == 1 and sym.params:
+            return f"expected one value per {sym.params[0]}", None
+        if sym is not None and isinstance(error.instance, dict | list):
+            return f"expected a value in {sym.type}, not a {type(error.instance).__name__}", None
+        unit = str(sym.type) if sym is not None else "the declared unit"
+        if sym is not None and sym.type.kind == "date":
+            return f"{error.instance!r} is not a date", "write dates as YYYY-MM-DD"
+        if sym is not None and sym.type.kind == "bool":
+            return f"{error.instance!r} is not true or false", None
+        return f"{error.instance!r} is not an amount", f"write a plain number in {unit}, e.g. 600000000"
+    return error.message, None
+
+
+def _exact(value: Any) -> Fraction:
+    if isinstance(value, str):
+        return Fraction(value.replace(",", ""))
+    return Fraction(value)
+
+
+def validate(program: Program, data: Data) -> dict[str, Any]:
+    """Check an inputs document against the rules; return exact values per input."""
+    validator = jsonschema.Draft202012Validator(schema(program))
+    problems: list[Diagnostic] = []
+    for error in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):
+        message, hint = _describe(program, error)
+        problems.append(data.where(tuple(error.absolute_path), message, hint))
+    if problems:
+        raise InputError(problems)
+    given = data.value if isinstance(data.value, dict) else {}
+    values: dict[str, Any] = {}
+    for name, sym in program.symbols.items():
+        if not isinstance(sym.decl, n.InputDecl):
+            continue
+        raw = given.get(name)
+        if sym.decl.period_set:
+            periods = program.period_sets[sym.decl.period_set].names
+            per = raw or {}
+            values[name] = [_convert(data, sym.type.kind, per.get(p), (name, p), problems) for p in periods]
+            if sym.decl.in_order:
+                _in_order(data, name, periods, values[name], problems)
+        else:
+            values[name] = _convert(data, sym.type.kind, raw, (name,), problems)
+    if problems:
+        raise InputError(problems)
+    return values
+
+
+def _convert(data: Data, kind: str, raw: Any, path: tuple[str, ...], problems: list[Diagnostic]) -> Any:
+    if raw is None:
+        return None
+    if isinstance(raw, float):
+        problems.append(data.where(path, f"{raw!r} is a binary floating-point number",
+                                   "pass amounts as int, Decimal, Fraction or a decimal string, so they stay exact"))
+        return None
+    if kind == "date":
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            problems.append(data.where(path, f"{raw} is not a date", "write a real calendar date as YYYY-MM-DD"))
+            return None
+    if kind == "bool":
+        return raw
+    if isinstance(raw, bool) or not isinstance(raw, int | Decimal | Fraction | str):
+        problems.append(data.where(path, f"{raw!r} is not an amount"))
+        return None
+    try:
+        return _exact(raw)
+    except (ValueError, ZeroDivisionError):
+        problems.append(data.where(path, f"{raw!r} is not an amount"))
+        return None
+
+
+def _in_order(data: Data, name: str, periods: tuple[str, ...], values: list[Any], problems: list[Diagnostic]) -> None:
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        missing = [periods[j] for j in range(i) if values[j] is None]
+        if missing:
+            problems.append(data.where(
+                (name, periods[i]), f"{name} for {periods[i]} is given but not for {', '.join(missing)}",
+                f"{name} is reported in order: give the earlier periods first",
+            ))
+            return
+
+
+def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inputs>") -> dict[str, Any]:
+    return validate(program, Data(file, dict(inputs), ""))
+
+
+def from_file(program: Program, path: str | Path) -> dict[str, Any]:
+    return validate(program, load(Path(path), InputError))
+

@@ -1,0 +1,411 @@
+"""Rule text -> typed syntax tree (`nodes.RuleFile`).
+
+The LALR parser is built once per process from the shipped grammar and cached
+on disk by lark; a Transformer turns the parse tree straight into nodes with
+their spans, so no later stage ever sees a lark Tree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import nodes as n
+from .errors import Diagnostic, RuleSyntaxError
+
+_SCALES = {"thousand": 1000, "million": 1000_000, "billion": 1000_000_000}
+_MODES = {
+    "mode_down": "down",
+    "mode_up": "up",
+    "mode_toward_zero": "toward zero",
+    "mode_away_from_zero": "away from zero",
+    "mode_half_up": "half up",
+    "mode_half_down": "half down",
+    "mode_half_even": "half even",
+}
+
+# What a person calls the tokens lark names, for "expected ..." hints.
+_TOKEN_WORDS = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": 'a quoted text ("...")',
+    "DATE": "a date (YYYY-MM-DD)",
+    "HYPHENATED": "a reading's name",
+    "CMP_OP": "a comparison",
+    "ADD_OP": "+ or -",
+    "MUL_OP": "* or /",
+    "LPAR": "(",
+    "RPAR": ")",
+    "LSQB": "[",
+    "RSQB": "]",
+    "COMMA": ",",
+    "COLON": ":",
+    "EQUAL": "=",
+    "MINUS": "-",
+    "PERCENT": "%",
+    "$END": "the end of the file",
+}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = resources.files("evaluator.grammar").joinpath("clausewise.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, cache=True, maybe_placeholders=False)
+
+
+class _SpanOf:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def meta(self, meta: Any) -> n.Span:
+        if getattr(meta, "empty", True):
+            return n.NOWHERE
+        return n.Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def token(self, tok: Token) -> n.Span:
+        return n.Span(self.file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
+
+
+def _number(text: str, scale: str | None) -> Fraction:
+    value = Fraction(text.replace(",", ""))
+    return value * _SCALES[scale] if scale else value
+
+
+@v_args(meta=True)
+class _ToNodes(Transformer[Token, n.RuleFile]):
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+        self.at = _SpanOf(file)
+
+    # ---- helpers: children come as a mix of tokens and already-built pieces
+    @staticmethod
+    def _pick(children: list[Any], kind: type) -> Any:
+        return next((c for c in children if isinstance(c, kind)), None)
+
+    def _about(self, children: list[Any]) -> n.About:
+        citation = next((c[1] for c in children if isinstance(c, tuple) and c[0] == "cites"), None)
+        meaning = next((c[1] for c in children if isinstance(c, tuple) and c[0] == "means"), None)
+        return n.About(citation, meaning)
+
+    def _tokens(self, children: list[Any], kind: str) -> list[Token]:
+        return [c for c in children if isinstance(c, Token) and c.type == kind]
+
+    # ---- file
+    def start(self, meta: Any, children: list[Any]) -> n.RuleFile:
+        decls = tuple(c for c in children if not isinstance(c, n.OutputsDecl))
+        outputs = tuple(c for c in children if isinstance(c, n.OutputsDecl))
+        return n.RuleFile(self.file, decls, outputs)  # type: ignore[arg-type]
+
+    def citation(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return ("cites", children[0][1:-1].strip())
+
+    def meaning(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return ("means", children[0][1:-1].strip())
+
+    # ---- declarations
+    def currency_decl(self, meta: Any, c: list[Any]) -> n.CurrencyDecl:
+        return n.CurrencyDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]))
+
+    def period_member(self, meta: Any, c: list[Any]) -> n.PeriodMember:
+        return n.PeriodMember(str(c[0]), c[1], c[2], self.at.meta(meta))
+
+    def periods_decl(self, meta: Any, c: list[Any]) -> n.PeriodsDecl:
+        members = tuple(x for x in c if isinstance(x, n.PeriodMember))
+        return n.PeriodsDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), members)
+
+    def param_decl(self, meta: Any, c: list[Any]) -> n.ParamDecl:
+        return n.ParamDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), c[-1])
+
+    def table_entry(self, meta: Any, c: list[Any]) -> n.TableEntry:
+        return n.TableEntry(str(c[0]), c[1], self.at.meta(meta))
+
+    def table_decl(self, meta: Any, c: list[Any]) -> n.TableDecl:
+        entries = tuple(x for x in c if isinstance(x, n.TableEntry))
+        return n.TableDecl(
+            str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
+            str(c[1]), entries, self.at.token(c[1]),
+        )
+
+    def by_period(self, meta: Any, c: list[Token]) -> tuple[str, Token]:
+        return ("by", c[0])
+
+    def in_order(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
+        return ("in order", True)
+
+    def input_decl(self, meta: Any, c: list[Any]) -> n.InputDecl:
+        by = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "by"), None)
+        in_order = any(isinstance(x, tuple) and x[0] == "in order" for x in c)
+        return n.InputDecl(
+            str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
+            self._pick(c, n.TypeRef), str(by) if by else None, in_order,
+            self.at.token(by) if by else n.NOWHERE,
+        )
+
+    def period_var(self, meta: Any, c: list[Token]) -> n.PeriodVar:
+        return n.PeriodVar(str(c[0]), str(c[1]), self.at.meta(meta))
+
+    def for_each(self, meta: Any, c: list[n.PeriodVar]) -> tuple[str, tuple[n.PeriodVar, ...]]:
+        return ("for each", tuple(c))
+
+    def type_note(self, meta: Any, c: list[n.TypeRef]) -> tuple[str, n.TypeRef]:
+        return ("type", c[0])
+
+    def interp_name(self, meta: Any, c: list[Token]) -> Token:
+        return c[0]
+
+    def alternative(self, meta: Any, c: list[Any]) -> n.Alternative:
+        citation = next((x[1] for x in c if isinstance(x, tuple)), None)
+        return n.Alternative(str(c[0]), citation, c[-1], self.at.meta(meta))
+
+    def _params(self, c: list[Any]) -> tuple[n.PeriodVar, ...]:
+        return next((x[1] for x in c if isinstance(x, tuple) and x[0] == "for each"), ())
+
+    def rule_decl(self, meta: Any, c: list[Any]) -> n.RuleDecl:
+        typ = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "type"), None)
+        alternatives = tuple(x for x in c if isinstance(x, n.Alternative))
+        body = next(x for x in c if isinstance(x, n.Expr))
+        return n.RuleDecl(
+            str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
+            self._params(c), typ, body, alternatives,
+        )
+
+    def earliest_first(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
+        return ("latest first", False)
+
+    def latest_first(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
+        return ("latest first", True)
+
+    def alloc_decl(self, meta: Any, c: list[Any]) -> n.AllocationDecl:
+        exprs = [x for x in c if isinstance(x, n.Expr)]
+        latest = next(x[1] for x in c if isinstance(x, tuple) and x[0] == "latest first")
+        return n.AllocationDecl(
+            str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
+            self._params(c), exprs[0], exprs[1], self._pick(c, n.Quantifier), latest,
+        )
+
+    def is_default(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
+        return ("default", True)
+
+    def interp_decl(self, meta: Any, c: list[Any]) -> n.InterpretationDecl:
+        default = any(isinstance(x, tuple) and x[0] == "default" for x in c)
+        return n.InterpretationDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), default)
+
+    def outputs_decl(self, meta: Any, c: list[Token]) -> n.OutputsDecl:
+        return n.OutputsDecl(tuple((str(t), self.at.token(t)) for t in c), self.at.meta(meta))
+
+    # ---- types
+    def unit_word(self, meta: Any, c: list[Any]) -> str:
+        return str(c[0]) if c and isinstance(c[0], Token) else c[0]
+
+    def share_word(self, meta: Any, c: list[Any]) -> str:
+        return "shares"
+
+    def day_word(self, meta: Any, c: list[Any]) -> str:
+        return "days"
+
+    def unit_ref(self, meta: Any, c: list[str]) -> tuple[str | None, str | None]:
+        return (c[0], c[1] if len(c) > 1 else None)
+
+    def ratio_unit(self, meta: Any, c: list[Any]) -> tuple[str | None, str | None]:
+        return (None, None)
+
+    def quantity_type(self, meta: Any, c: list[Any]) -> n.TypeRef:
+        return n.TypeRef("quantity", c[0][0], c[0][1], self.at.meta(meta))
+
+    def date_type(self, meta: Any, c: list[Any]) -> n.TypeRef:
+        return n.TypeRef("date", span=self.at.meta(meta))
+
+    def bool_type(self, meta: Any, c: list[Any]) -> n.TypeRef:
+        return n.TypeRef("bool", span=self.at.meta(meta))
+
+    # ---- literals
+    def thousand(self, meta: Any, c: list[Any]) -> str:
+        return "thousand"
+
+    def million(self, meta: Any, c: list[Any]) -> str:
+        return "million"
+
+    def billion(self, meta: Any, c: list[Any]) -> str:
+        return "billion"
+
+    def amount(self, meta: Any, c: list[Any]) -> Fraction:
+        return _number(str(c[0]), c[1] if len(c) > 1 else None)
+
+    def percent_lit(self, meta: Any, c: list[Any]) -> n.Number:
+        return n.Number(self.at.meta(meta), c[0] / 100, None)
+
+    def number_lit(self, meta: Any, c: list[Any]) -> n.Number:
+        return n.Number(self.at.meta(meta), c[0], None)
+
+    def shares_lit(self, meta: Any, c: list[Any]) -> n.Number:
+        return n.Number(self.at.meta(meta), c[0], "shares")
+
+    def days_lit(self, meta: Any, c: list[Any]) -> n.Number:
+        return n.Number(self.at.meta(meta), c[0], "days")
+
+    def money_lit(self, meta: Any, c: list[Any]) -> n.Number:
+        return n.Number(self.at.meta(meta), c[1], str(c[0]))
+
+    def date_lit(self, meta: Any, c: list[Any]) -> n.DateLit:
+        return n.DateLit(self.at.meta(meta), c[0])
+
+    def true_lit(self, meta: Any, c: list[Any]) -> n.BoolLit:
+        return n.BoolLit(self.at.meta(meta), True)
+
+    def false_lit(self, meta: Any, c: list[Any]) -> n.BoolLit:
+        return n.BoolLit(self.at.meta(meta), False)
+
+    def pending_lit(self, meta: Any, c: list[Any]) -> n.Pending:
+        return n.Pending(self.at.meta(meta))
+
+    def literal(self, meta: Any, c: list[Any]) -> Any:
+        return c[0]
+
+    def DATE(self, tok: Token) -> date:
+        try:
+            return date.fromisoformat(str(tok))
+        except ValueError:
+            raise _BadDate(tok) from None
+
+    # ---- expressions
+    def name_ref(self, meta: Any, c: list[Token]) -> n.Name:
+        return n.Name(self.at.meta(meta), str(c[0]))
+
+    def indexed(self, meta: Any, c: list[Any]) -> n.Index:
+        return n.Index(self.at.meta(meta), str(c[0]), tuple(c[1:]), self.at.token(c[0]))
+
+    def call(self, meta: Any, c: list[Any]) -> n.Call:
+        return n.Call(self.at.meta(meta), str(c[0]), tuple(c[1:]))
+
+    def aggregate(self, meta: Any, c: list[Any]) -> n.Aggregate:
+        return n.Aggregate(self.at.meta(meta), str(c[0]), c[1], c[2])
+
+    def before(self, meta: Any, c: list[Any]) -> tuple[str, n.Expr]:
+        return ("before", c[0])
+
+    def after(self, meta: Any, c: list[Any]) -> tuple[str, n.Expr]:
+        return ("after", c[0])
+
+    def through(self, meta: Any, c: list[Any]) -> tuple[str, n.Expr]:
+        return ("through", c[0])
+
+    def starting(self, meta: Any, c: list[Any]) -> tuple[str, n.Expr]:
+        return ("from", c[0])
+
+    def range_filter(self, meta: Any, c: list[Any]) -> Any:
+        return c[0]
+
+    def where_filter(self, meta: Any, c: list[Any]) -> tuple[str, n.Expr]:
+        return ("where", c[0])
+
+    def quantifier(self, meta: Any, c: list[Any]) -> n.Quantifier:
+        relation = next((x for x in c[2:] if isinstance(x, tuple) and x[0] != "where"), None)
+        where = next((x[1] for x in c[2:] if isinstance(x, tuple) and x[0] == "where"), None)
+        return n.Quantifier(
+            str(c[0]), str(c[1]),
+            relation[0] if relation else None, relation[1] if relation else None,
+            where, self.at.meta(meta),
+        )
+
+    def binary(self, meta: Any, c: list[Any]) -> n.Binary:
+        return n.Binary(self.at.meta(meta), str(c[1]), c[0], c[2])
+
+    compare = binary
+
+    def or_expr(self, meta: Any, c: list[Any]) -> n.Binary:
+        return n.Binary(self.at.meta(meta), "or", c[0], c[1])
+
+    def and_expr(self, meta: Any, c: list[Any]) -> n.Binary:
+        return n.Binary(self.at.meta(meta), "and", c[0], c[1])
+
+    def not_expr(self, meta: Any, c: list[Any]) -> n.Not:
+        return n.Not(self.at.meta(meta), c[0])
+
+    def negate(self, meta: Any, c: list[Any]) -> n.Negate:
+        return n.Negate(self.at.meta(meta), c[0])
+
+    def is_known(self, meta: Any, c: list[Any]) -> n.IsKnown:
+        return n.IsKnown(self.at.meta(meta), c[0], True)
+
+    def is_pending(self, meta: Any, c: list[Any]) -> n.IsKnown:
+        return n.IsKnown(self.at.meta(meta), c[0], False)
+
+    def if_expr(self, meta: Any, c: list[Any]) -> n.If:
+        return n.If(self.at.meta(meta), c[0], c[1], c[2])
+
+    def round_expr(self, meta: Any, c: list[Any]) -> n.Round:
+        return n.Round(self.at.meta(meta), c[0], c[1], c[2])
+
+    def __default__(self, data: Any, children: Any, meta: Any) -> Any:
+        if isinstance(data, Token) and data.value in _MODES:
+            return _MODES[data.value]
+        if data in _MODES:
+            return _MODES[data]
+        raise NotImplementedError(f"no node for grammar rule {data!r}")
+
+
+class _BadDate(Exception):
+    def __init__(self, tok: Token) -> None:
+        self.tok = tok
+
+
+def _expected(exc: UnexpectedInput) -> str | None:
+    expected: set[str] = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or set()
+    if not expected:
+        return None
+    words = sorted({_TOKEN_WORDS.get(t, f"'{t.lower()}'" if t.isupper() and t.isalpha() else t) for t in expected})
+    if len(words) > 8:
+        words = words[:8] + ["..."]
+    return "expected " + ", ".join(words)
+
+
+def parse(text: str, file: str = "<rules>") -> n.RuleFile:
+    """Parse rule text; raise RuleSyntaxError with the first error's position."""
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedEOF as exc:
+        lines = text.splitlines() or [""]
+        line = len(lines)
+        col = len(lines[-1]) + 1
+        raise RuleSyntaxError(
+            Diagnostic("the file ends in the middle of a declaration", file, line, col, line, col + 1, _expected(exc))
+        ) from None
+    except UnexpectedToken as exc:
+        tok = exc.token
+        if tok.type == "$END":
+            lines = text.splitlines() or [""]
+            line, col, width = len(lines), len(lines[-1]) + 1, 1
+            what = "the end of the file"
+        else:
+            line, col, width = exc.line, exc.column, max(1, len(str(tok)))
+            what = f"'{tok}'"
+        raise RuleSyntaxError(
+            Diagnostic(f"unexpected {what}", file, line, col, line, col + width, _expected(exc))
+        ) from None
+    except UnexpectedCharacters as exc:
+        char = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+        raise RuleSyntaxError(
+            Diagnostic(
+                f"unexpected character {char!r}", file, exc.line, exc.column, exc.line, exc.column + 1,
+                _expected(exc),
+            )
+        ) from None
+    try:
+        return _ToNodes(file).transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, _BadDate):
+            tok = exc.orig_exc.tok
+            raise RuleSyntaxError(
+                Diagnostic(
+                    f"{tok} is not a date", file, tok.line or 0, tok.column or 0,
+                    tok.end_line or 0, tok.end_column or 0, "write a real calendar date as YYYY-MM-DD",
+                )
+            ) from None
+        raise

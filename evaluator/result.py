@@ -1,0 +1,88 @@
+"""The result of an evaluation, and its JSON form.
+
+Output values are exact and plain: `int` for whole amounts, `Decimal` for
+other amounts (always a finite decimal: an amount that has none must be
+rounded in the rules), `bool`, `date`, and `None` for pending.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Union
+
+OutputValue = Union[int, Decimal, bool, date, None]
+Output = Union[OutputValue, dict[str, OutputValue]]
+
+
+def exact_decimal(value: Fraction) -> int | Decimal | None:
+    """`value` as an int or an exact Decimal; None if it has no finite decimal form."""
+    if value.denominator == 1:
+        return int(value)
+    d, twos, fives = value.denominator, 0, 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return None
+    places = max(twos, fives)
+    return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
+
+
+@dataclass(frozen=True)
+class Result:
+    contract: str
+    interpretation: str | None
+    outputs: dict[str, Output]
+    units: dict[str, str]
+    periods: dict[str, str]  # output -> its set of periods, for outputs with one value per period
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
+        return {
+            "contract": self.contract,
+            "interpretation": self.interpretation,
+            "outputs": {name: _plain(value) for name, value in self.outputs.items()},
+            "units": dict(self.units),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def dumps(data: Any, indent: int | None = 2) -> str:
+    """JSON with Decimals written as the exact numbers they are; same data, same bytes."""
+    return _write(data, indent, 0)
+
+
+def _write(value: Any, indent: int | None, depth: int) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Fraction):
+        raise TypeError("convert fractions with exact_decimal first")
+    if isinstance(value, dict | list) and value:
+        items = (
+            [f"{json.dumps(str(k), ensure_ascii=False)}: {_write(v, indent, depth + 1)}" for k, v in value.items()]
+            if isinstance(value, dict)
+            else [_write(v, indent, depth + 1) for v in value]
+        )
+        open_, close = ("{", "}") if isinstance(value, dict) else ("[", "]")
+        if indent is None:
+            return open_ + ", ".join(items) + close
+        pad = "\n" + " " * (indent * (depth + 1))
+        return open_ + pad + ("," + pad).join(items) + "\n" + " " * (indent * depth) + close
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)

@@ -1,0 +1,1 @@
+"""The rule language grammar, shipped as package data (evaluator.grammar)."""
