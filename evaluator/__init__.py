@@ -1,1 +1,37 @@
-"""clausewise: a rules-as-data contract evaluator."""
+"""clausewise: a rules-as-data contract evaluator.
+
+    import evaluator
+    contract = evaluator.load("contracts/kaixin-spa.yaml")
+    result = contract.evaluate({"revenue": {"Y1": 600000000}}, interpretation="spa")
+    result.outputs["released_shares"]["Y1"]
+
+Every error caused by bad rules, contract files or inputs is an
+`evaluator.ContractError` carrying file, line and column.
+"""
+
+from .contract import Contract, Party, load, load_rules
+from .errors import (
+    CheckError,
+    ContractError,
+    ContractFileError,
+    Diagnostic,
+    EvaluationError,
+    InputError,
+    RuleSyntaxError,
+)
+from .result import Result
+
+__all__ = [
+    "CheckError",
+    "Contract",
+    "ContractError",
+    "ContractFileError",
+    "Diagnostic",
+    "EvaluationError",
+    "InputError",
+    "Party",
+    "Result",
+    "RuleSyntaxError",
+    "load",
+    "load_rules",
+]

@@ -122,7 +122,7 @@ class _Checker:
                 self.error(
                     d.name_span,
                     f"'{d.name}' has no clause citation",
-                    f'add the clause it encodes, e.g. cites "SPA 5.1", after the name',
+                    'add the clause it encodes, e.g. cites "SPA 5.1", after the name',
                 )
             if isinstance(d, n.InterpretationDecl):
                 if d.name in self.interpretations:

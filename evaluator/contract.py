@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ import jsonschema
 from . import inputs as inputs_
 from . import nodes as n
 from .checker import Program, check
-from .datafile import Data, load as load_data, read_text
+from .datafile import Data, read_text
+from .datafile import load as load_data
 from .errors import ContractError, ContractFileError, Diagnostic, EvaluationError, RuleSyntaxError
 from .evaluate import Run
 from .parser import parse
@@ -30,7 +31,7 @@ from .plan import Plan, build
 from .result import Output, Result, exact_decimal
 
 
-@lru_cache(maxsize=None)
+@cache
 def contract_schema() -> dict[str, Any]:
     text = resources.files("evaluator").joinpath("schemas/contract.schema.json").read_text(encoding="utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
@@ -132,7 +133,7 @@ class Contract:
             raise EvaluationError(Diagnostic.at(
                 self.program.symbols[name].decl.name_span,
                 f"{label} is {value}, which has no exact decimal form",
-                f"round it in the rules, e.g. round ... down to 1 share",
+                "round it in the rules, e.g. round ... down to 1 share",
             ))
         return exact
 
@@ -144,7 +145,8 @@ def _validate(data: Data) -> None:
         path = tuple(error.absolute_path)
         message = error.message
         if error.validator == "additionalProperties":
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            schema_ = error.schema if isinstance(error.schema, dict) else {}
+            extra = sorted(set(error.instance) - set(schema_.get("properties", {})))
             message = f"unknown key '{extra[0]}'" if extra else message
         elif error.validator == "required":
             message = f"missing key {error.message.split(' is a required')[0]}"

@@ -37,10 +37,14 @@ class Data:
     value: Any
     text: str
     places: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
+    keys: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
 
-    def where(self, path: tuple[Any, ...], message: str, hint: str | None = None) -> Diagnostic:
-        """A diagnostic at the value of `path`, or the nearest enclosing one known."""
+    def where(self, path: tuple[Any, ...], message: str, hint: str | None = None, key: bool = False) -> Diagnostic:
+        """A diagnostic at the value of `path` (at its key if `key`), or the nearest enclosing one known."""
         dotted = ".".join(str(p) for p in path) or None
+        if key and path in self.keys:
+            line, col = self.keys[path]
+            return Diagnostic(message, self.file, line, col, line, col + len(str(path[-1])), hint, dotted)
         probe = path
         while probe and probe not in self.places:
             probe = probe[:-1]
@@ -58,6 +62,7 @@ class _Converter:
     def __init__(self, file: str, error: type[ContractError]) -> None:
         self.file, self.error = file, error
         self.places: dict[tuple[Any, ...], tuple[int, int]] = {}
+        self.keys: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.count = 0
         self.scalar = yaml.constructor.SafeConstructor()
 
@@ -76,11 +81,8 @@ class _Converter:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     _fail(self.error, self.file, "a key must be a plain name", key_node.start_mark)
-                key = self.convert(key_node, (*path, "<key>"))
-                if isinstance(key, (int, Decimal)) and not isinstance(key, bool):
-                    key = str(key_node.value)
-                if not isinstance(key, str):
-                    key = str(key_node.value)
+                key = str(key_node.value)  # keys are names: 2025 or true stay as written
+                self.keys[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 if key in out:
                     _fail(self.error, self.file, f"key '{key}' appears twice", key_node.start_mark,
                           "each key may appear once in a mapping")
@@ -175,4 +177,4 @@ def load(path: Path, error: type[ContractError]) -> Data:
         raise error(Diagnostic("the file holds no data", file))
     conv = _Converter(file, error)
     value = conv.convert(node, ())
-    return Data(file, value, text, conv.places)
+    return Data(file, value, text, conv.places, conv.keys)

@@ -11,9 +11,9 @@ carries them all; `render` prints them in the single style of the CLI:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .nodes import Span
 
@@ -37,9 +37,11 @@ class Diagnostic:
         where = self.file
         if self.line:
             where += f":{self.line}:{self.column}"
-        if self.path:
-            where += f": {self.path}"
         return where
+
+    def text(self) -> str:
+        """The message, led by the data path where there is one (revenue.Y3: ...)."""
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 class ContractError(Exception):
@@ -63,7 +65,7 @@ class ContractError(Exception):
             raise ValueError("a ContractError needs at least one diagnostic")
         first = self.diagnostics[0]
         self.file, self.line, self.column = first.file, first.line, first.column
-        super().__init__(f"{first.location()}: {first.message}")
+        super().__init__(f"{first.location()}: {first.text()}")
 
     def render(self, sources: dict[str, str] | None = None) -> str:
         return "\n".join(render(d, sources) for d in self.diagnostics)
@@ -101,7 +103,7 @@ def _source_line(file: str, line: int, sources: dict[str, str] | None) -> str | 
 
 
 def render(d: Diagnostic, sources: dict[str, str] | None = None) -> str:
-    out = [f"{d.location()}: error: {d.message}"]
+    out = [f"{d.location()}: error: {d.text()}"]
     source = _source_line(d.file, d.line, sources) if d.line else None
     if source is not None:
         gutter = f"{d.line:>5} | "

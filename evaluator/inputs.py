@@ -60,15 +60,22 @@ def schema(program: Program) -> dict[str, Any]:
     }
 
 
+def _unknown_keys(data: Data, error: jsonschema.ValidationError) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    schema_ = error.schema if isinstance(error.schema, dict) else {}
+    allowed = list(schema_.get("properties", {}))
+    what = "period" if path else "input"
+    out = []
+    given: Any = error.instance
+    for extra in sorted(set(given) - set(allowed)):
+        close = difflib.get_close_matches(str(extra), allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(allowed) or 'none'}"
+        out.append(data.where((*path, extra), f"unknown {what} '{extra}'", hint, key=True))
+    return out
+
+
 def _describe(program: Program, error: jsonschema.ValidationError) -> tuple[str, str | None]:
     path = list(error.absolute_path)
-    if error.validator == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
-        what = "period" if path else "input"
-        close = difflib.get_close_matches(extra[0], allowed, n=1) if extra else []
-        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(allowed) or 'none'}"
-        return f"unknown {what} '{extra[0] if extra else '?'}'", hint
     if error.validator in ("anyOf", "type", "pattern"):
         name = path[0] if path else None
         sym = program.symbols.get(str(name)) if name is not None else None
@@ -96,6 +103,9 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
     validator = jsonschema.Draft202012Validator(schema(program))
     problems: list[Diagnostic] = []
     for error in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):
+        if error.validator == "additionalProperties":
+            problems.extend(_unknown_keys(data, error))
+            continue
         message, hint = _describe(program, error)
         problems.append(data.where(tuple(error.absolute_path), message, hint))
     if problems:

@@ -25,7 +25,7 @@ NOWHERE = Span("<none>", 0, 0, 0, 0)
 
 
 def _span() -> Span:
-    return field(default=NOWHERE, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default=NOWHERE, compare=False, repr=False)
 
 
 # ---- types as written ---------------------------------------------------

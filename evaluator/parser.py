@@ -101,7 +101,7 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def start(self, meta: Any, children: list[Any]) -> n.RuleFile:
         decls = tuple(c for c in children if not isinstance(c, n.OutputsDecl))
         outputs = tuple(c for c in children if isinstance(c, n.OutputsDecl))
-        return n.RuleFile(self.file, decls, outputs)  # type: ignore[arg-type]
+        return n.RuleFile(self.file, decls, outputs)
 
     def citation(self, meta: Any, children: list[Token]) -> tuple[str, str]:
         return ("cites", children[0][1:-1].strip())
@@ -390,7 +390,8 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
             Diagnostic(f"unexpected {what}", file, line, col, line, col + width, _expected(exc))
         ) from None
     except UnexpectedCharacters as exc:
-        char = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+        pos = exc.pos_in_stream if exc.pos_in_stream is not None else -1
+        char = text[pos] if 0 <= pos < len(text) else "?"
         raise RuleSyntaxError(
             Diagnostic(
                 f"unexpected character {char!r}", file, exc.line, exc.column, exc.line, exc.column + 1,

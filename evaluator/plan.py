@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .checker import PeriodSet, Program
@@ -24,7 +24,7 @@ from .rounding import round_to
 if TYPE_CHECKING:
     from .evaluate import Run
 
-Value = Union[Fraction, bool, date, int, None]
+Value = Fraction | bool | date | int | None
 Env = dict[str, int]
 Fn = Callable[["Run", Env], Any]
 
@@ -67,22 +67,22 @@ class Plan:
 
 def _binary_number(op: str, left: Fn, right: Fn, e: n.Binary) -> Fn:
     if op == "+":
-        def add(run: Run, env: Env) -> Value:
+        def add(run: Run, env: Env) -> Any:
             a, b = left(run, env), right(run, env)
             return None if a is None or b is None else a + b
         return add
     if op == "-":
-        def sub(run: Run, env: Env) -> Value:
+        def sub(run: Run, env: Env) -> Any:
             a, b = left(run, env), right(run, env)
             return None if a is None or b is None else a - b
         return sub
     if op == "*":
-        def mul(run: Run, env: Env) -> Value:
+        def mul(run: Run, env: Env) -> Any:
             a, b = left(run, env), right(run, env)
             return None if a is None or b is None else a * b
         return mul
 
-    def div(run: Run, env: Env) -> Value:
+    def div(run: Run, env: Env) -> Any:
         a, b = left(run, env), right(run, env)
         if a is None or b is None:
             return None
@@ -122,14 +122,14 @@ class _Compiler:
         if isinstance(e, n.Not):
             inner = self.expr(e.operand)
 
-            def not_(run: Run, env: Env) -> Value:
+            def not_(run: Run, env: Env) -> Any:
                 v = inner(run, env)
                 return None if v is None else not v
             return not_
         if isinstance(e, n.Negate):
             inner = self.expr(e.operand)
 
-            def neg(run: Run, env: Env) -> Value:
+            def neg(run: Run, env: Env) -> Any:
                 v = inner(run, env)
                 return None if v is None else -v
             return neg
@@ -139,7 +139,7 @@ class _Compiler:
         if isinstance(e, n.If):
             cond, then, otherwise = self.expr(e.condition), self.expr(e.then), self.expr(e.otherwise)
 
-            def if_(run: Run, env: Env) -> Value:
+            def if_(run: Run, env: Env) -> Any:
                 c = cond(run, env)
                 if c is None:
                     return None
@@ -148,7 +148,7 @@ class _Compiler:
         if isinstance(e, n.Round):
             inner, step, mode = self.expr(e.operand), e.step.value, e.mode
 
-            def round_(run: Run, env: Env) -> Value:
+            def round_(run: Run, env: Env) -> Any:
                 v = inner(run, env)
                 return None if v is None else round_to(Fraction(v), step, mode)
             return round_
@@ -168,12 +168,12 @@ class _Compiler:
         if len(indexes) == 1:
             only = indexes[0]
 
-            def one(run: Run, env: Env) -> Value:
+            def one(run: Run, env: Env) -> Any:
                 i = only(run, env)
                 return None if i is None else run.value(name, (i,), span)
             return one
 
-        def many(run: Run, env: Env) -> Value:
+        def many(run: Run, env: Env) -> Any:
             idx = tuple(f(run, env) for f in indexes)
             return None if None in idx else run.value(name, idx, span)
         return many
@@ -190,7 +190,7 @@ class _Compiler:
             ps = self.period_set(self.program.type_of(e).period_set or "")
             step, only = (-1 if f == "previous" else 1), args[0]
 
-            def neighbour(run: Run, env: Env) -> Value:
+            def neighbour(run: Run, env: Env) -> Any:
                 i = only(run, env)
                 if i is None:
                     return None
@@ -205,7 +205,7 @@ class _Compiler:
             ps = self.period_set(self.program.type_of(e.args[0]).period_set or "")
             only = args[0]
 
-            def bound(run: Run, env: Env) -> Value:
+            def bound(run: Run, env: Env) -> Any:
                 i = only(run, env)
                 if i is None:
                     return None
@@ -218,7 +218,7 @@ class _Compiler:
         if f == "clamp":
             x, lo, hi = args
 
-            def clamp(run: Run, env: Env) -> Value:
+            def clamp(run: Run, env: Env) -> Any:
                 v, a, b = x(run, env), lo(run, env), hi(run, env)
                 if v is None or a is None or b is None:
                     return None
@@ -228,7 +228,7 @@ class _Compiler:
             return clamp
         pick = min if f == "min" else max
 
-        def extreme(run: Run, env: Env) -> Value:
+        def extreme(run: Run, env: Env) -> Any:
             values = [a(run, env) for a in args]
             return None if None in values else pick(values)
         return extreme
@@ -265,7 +265,7 @@ class _Compiler:
     def aggregate(self, e: n.Aggregate) -> Fn:
         positions, body, var, f = self.periods(e.over), self.expr(e.body), e.over.var, e.function
 
-        def fold(run: Run, env: Env) -> Value:
+        def fold(run: Run, env: Env) -> Any:
             chosen = positions(run, env)
             if chosen is None:
                 return None
@@ -289,7 +289,7 @@ class _Compiler:
     def binary(self, e: n.Binary) -> Fn:
         left, right, op = self.expr(e.left), self.expr(e.right), e.op
         if op == "and":
-            def and_(run: Run, env: Env) -> Value:
+            def and_(run: Run, env: Env) -> Any:
                 a = left(run, env)
                 if a is False:
                     return False
@@ -297,7 +297,7 @@ class _Compiler:
                 return False if b is False else None if a is None or b is None else True
             return and_
         if op == "or":
-            def or_(run: Run, env: Env) -> Value:
+            def or_(run: Run, env: Env) -> Any:
                 a = left(run, env)
                 if a is True:
                     return True
@@ -307,7 +307,7 @@ class _Compiler:
         if op in _COMPARE:
             cmp = _COMPARE[op]
 
-            def compare(run: Run, env: Env) -> Value:
+            def compare(run: Run, env: Env) -> Any:
                 a, b = left(run, env), right(run, env)
                 return None if a is None or b is None else cmp(a, b)
             return compare
@@ -323,7 +323,7 @@ class _Compiler:
                          "round the days first, e.g. round X up to 1 day")
             return timedelta(days=int(v))
 
-        def dates(run: Run, env: Env) -> Value:
+        def dates(run: Run, env: Env) -> Any:
             a, b = left(run, env), right(run, env)
             if a is None or b is None:
                 return None

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
-OutputValue = Union[int, Decimal, bool, date, None]
-Output = Union[OutputValue, dict[str, OutputValue]]
+OutputValue = int | Decimal | bool | date | None
+Output = OutputValue | dict[str, OutputValue]
 
 
 def exact_decimal(value: Fraction) -> int | Decimal | None:

@@ -1,0 +1,7 @@
+"""`python -m evaluator` is the `clausewise` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

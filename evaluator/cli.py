@@ -1,0 +1,107 @@
+"""The `clausewise` command: parses arguments, calls the library, prints.
+
+Exit codes: 0 done; 2 bad usage or bad input of any kind (rules, contract,
+inputs), with a positioned message and no traceback; 1 an internal error (a bug
+in clausewise: rerun with --debug and report the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import render
+from .contract import load, load_rules
+from .errors import ContractError
+
+EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
+_CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n   hint: run '{self.prog} --help'\n")
+
+
+def _arguments() -> argparse.ArgumentParser:
+    p = _Parser(prog="clausewise", description="Evaluate the numeric terms of an agreement written as rule files.")
+    p.add_argument("--debug", action="store_true", help="show the internal traceback of an unexpected error")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ev = sub.add_parser("evaluate", help="evaluate a contract's outputs for given inputs")
+    ev.add_argument("contract", help="contract file (.yaml)")
+    ev.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
+    ev.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    ev.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+
+    ck = sub.add_parser("check", help="check contract and rule files without evaluating them")
+    ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
+                    help="contract files (.yaml) are checked one by one; rule files together, as one set")
+    return p
+
+
+def _evaluate(args: argparse.Namespace) -> str:
+    contract = load(args.contract)
+    if args.inputs:
+        result = contract.evaluate_file(args.inputs, args.interpretation)
+    else:
+        result = contract.evaluate({}, args.interpretation)
+    if args.format == "json":
+        return render.json_text(result)
+    return render.table(result, contract.title)
+
+
+def _check(args: argparse.Namespace) -> str:
+    contracts = [f for f in args.files if Path(f).suffix.lower() in _CONTRACT_SUFFIXES]
+    rule_files = [f for f in args.files if f not in contracts]
+    problems: list[ContractError] = []
+    lines = []
+    for path in contracts:
+        try:
+            c = load(path)
+            readings = ", ".join(c.interpretations) or "one"
+            lines.append(f"{path}: ok ({len(c.rule_files)} rule file(s), {len(c.outputs)} outputs, "
+                         f"readings: {readings})")
+        except ContractError as exc:
+            problems.append(exc)
+    if rule_files:
+        try:
+            program = load_rules(rule_files)
+            lines.append(f"{', '.join(rule_files)}: ok ({len(program.symbols)} definitions, "
+                         f"{len(program.outputs)} outputs)")
+        except ContractError as exc:
+            problems.append(exc)
+    if problems:
+        raise ContractError([d for exc in problems for d in exc.diagnostics])
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _arguments().parse_args(argv)
+    try:
+        out = _evaluate(args) if args.command == "evaluate" else _check(args)
+    except ContractError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(exc.render(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a bug in clausewise, not in the user's files
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("clausewise: internal error (a bug in clausewise, not in your files); "
+                  "rerun with --debug and report the traceback", file=sys.stderr)
+        return EXIT_BUG
+    sys.stdout.write(out)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

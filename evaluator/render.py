@@ -1,0 +1,65 @@
+"""Result -> text for people (a table) and for programs (JSON). Never evaluates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .result import Output, OutputValue, Result
+
+
+def cell(value: OutputValue) -> str:
+    if value is None:
+        return "pending"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return f"{value:,}"
+    assert isinstance(value, Decimal)
+    return f"{value:,f}"
+
+
+def _label(name: str, unit: str) -> str:
+    return name if unit in ("true/false", "ratio") else f"{name} ({unit})"
+
+
+def table(result: Result, title: str | None = None) -> str:
+    """Outputs per period as one grid (periods across), then the single values."""
+    lines: list[str] = []
+    heading = title or result.contract
+    if result.interpretation:
+        heading += f" - reading: {result.interpretation}"
+    lines += [heading, ""]
+    by_set: dict[str, list[str]] = {}
+    for name, period_set in result.periods.items():
+        by_set.setdefault(period_set, []).append(name)
+    for names in by_set.values():
+        first = result.outputs[names[0]]
+        assert isinstance(first, dict)
+        periods = list(first)
+        rows = [[_label(n, result.units[n])] + [cell(v) for v in _per(result.outputs[n]).values()] for n in names]
+        header = [""] + periods
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
+        lines.append("  ".join("-" * w for w in widths))
+        for r in rows:
+            lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
+        lines.append("")
+    singles = [(n, v) for n, v in result.outputs.items() if n not in result.periods]
+    if singles:
+        labels = [_label(n, result.units[n]) for n, _ in singles]
+        values = [cell(v) for _, v in singles]  # type: ignore[arg-type]
+        lw, vw = max(map(len, labels)), max(map(len, values))
+        lines += [f"{lab.ljust(lw)}  {val.rjust(vw)}" for lab, val in zip(labels, values, strict=True)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _per(value: Output) -> dict[str, OutputValue]:
+    assert isinstance(value, dict)
+    return value
+
+
+def json_text(result: Result) -> str:
+    return result.to_json() + "\n"
