@@ -7,6 +7,7 @@ their spans, so no later stage ever sees a lark Tree.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
@@ -14,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
 from .errors import Diagnostic, RuleSyntaxError
@@ -366,38 +367,55 @@ def _expected(exc: UnexpectedInput) -> str | None:
     return "expected " + ", ".join(words)
 
 
+_DECL_START = re.compile(r"^[ \t]*(currency|periods|parameter|input|rule|allocation|interpretation|outputs)\b",
+                         re.MULTILINE)
+MAX_SYNTAX_ERRORS = 20
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    lines = text.splitlines() or [""]
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        line, col = len(lines), len(lines[-1]) + 1
+        return Diagnostic("the file ends in the middle of a declaration", file, line, col, line, col + 1,
+                          _expected(exc))
+    if isinstance(exc, UnexpectedToken):
+        width = max(1, len(str(exc.token)))
+        return Diagnostic(f"unexpected '{exc.token}'", file, exc.line, exc.column, exc.line, exc.column + width,
+                          _expected(exc))
+    pos = exc.pos_in_stream if exc.pos_in_stream is not None else -1
+    char = text[pos] if 0 <= pos < len(text) else "?"
+    return Diagnostic(f"unexpected character {char!r}", file, exc.line, exc.column, exc.line, exc.column + 1,
+                      _expected(exc))
+
+
+def _blank_before(text: str, offset: int) -> str:
+    """`text` with everything before `offset` blanked, keeping every line and column in place."""
+    head = re.sub(r"[^\n]", " ", text[:offset])
+    return head + text[offset:]
+
+
 def parse(text: str, file: str = "<rules>") -> n.RuleFile:
-    """Parse rule text; raise RuleSyntaxError with the first error's position."""
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedEOF as exc:
-        lines = text.splitlines() or [""]
-        line = len(lines)
-        col = len(lines[-1]) + 1
-        raise RuleSyntaxError(
-            Diagnostic("the file ends in the middle of a declaration", file, line, col, line, col + 1, _expected(exc))
-        ) from None
-    except UnexpectedToken as exc:
-        tok = exc.token
-        if tok.type == "$END":
-            lines = text.splitlines() or [""]
-            line, col, width = len(lines), len(lines[-1]) + 1, 1
-            what = "the end of the file"
-        else:
-            line, col, width = exc.line, exc.column, max(1, len(str(tok)))
-            what = f"'{tok}'"
-        raise RuleSyntaxError(
-            Diagnostic(f"unexpected {what}", file, line, col, line, col + width, _expected(exc))
-        ) from None
-    except UnexpectedCharacters as exc:
-        pos = exc.pos_in_stream if exc.pos_in_stream is not None else -1
-        char = text[pos] if 0 <= pos < len(text) else "?"
-        raise RuleSyntaxError(
-            Diagnostic(
-                f"unexpected character {char!r}", file, exc.line, exc.column, exc.line, exc.column + 1,
-                _expected(exc),
-            )
-        ) from None
+    """Parse rule text; raise RuleSyntaxError listing the syntax errors found.
+
+    After an error, parsing starts again at the next declaration (a line that
+    begins with a declaration keyword), so one run reports the errors of many
+    declarations, each at its own place.
+    """
+    problems: list[Diagnostic] = []
+    attempt = text
+    while True:
+        try:
+            tree = _parser().parse(attempt)
+            break
+        except UnexpectedInput as exc:
+            problems.append(_syntax_diagnostic(exc, text, file))
+            line_start = sum(len(x) for x in text.splitlines(keepends=True)[: max(exc.line, 1)])
+            nxt = _DECL_START.search(text, line_start)
+            if nxt is None or len(problems) >= MAX_SYNTAX_ERRORS:
+                raise RuleSyntaxError(problems) from None
+            attempt = _blank_before(text, nxt.start())
+    if problems:
+        raise RuleSyntaxError(problems)
     try:
         return _ToNodes(file).transform(tree)
     except VisitError as exc:

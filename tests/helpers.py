@@ -1,0 +1,33 @@
+"""Shared test helpers: evaluate a rule text through a throw-away contract file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import evaluator
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+KAIXIN = ROOT / "contracts" / "kaixin-spa.yaml"
+
+CONTRACT = """\
+contract: test
+title: Test agreement
+date: 2026-01-01
+parties:
+  - {id: A, name: Alpha}
+rules:
+  - rules.rules
+"""
+
+
+def contract_from(tmp_path: Path, rules: str) -> evaluator.Contract:
+    (tmp_path / "rules.rules").write_text(rules, encoding="utf-8")
+    (tmp_path / "contract.yaml").write_text(CONTRACT, encoding="utf-8")
+    return evaluator.load(tmp_path / "contract.yaml")
+
+
+def outputs(tmp_path: Path, rules: str, inputs: dict[str, Any] | None = None,
+            interpretation: str | None = None) -> dict[str, Any]:
+    return contract_from(tmp_path, rules).evaluate(inputs or {}, interpretation).outputs
