@@ -143,12 +143,14 @@ def _validate(data: Data) -> None:
     problems = []
     for error in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(error.absolute_path)
-        message = error.message
         if error.validator == "additionalProperties":
             schema_ = error.schema if isinstance(error.schema, dict) else {}
-            extra = sorted(set(error.instance) - set(schema_.get("properties", {})))
-            message = f"unknown key '{extra[0]}'" if extra else message
-        elif error.validator == "required":
+            for extra in sorted(set(error.instance) - set(schema_.get("properties", {}))):
+                problems.append(data.where((*path, extra), f"unknown key '{extra}'",
+                                           f"known keys: {', '.join(schema_.get('properties', {}))}", key=True))
+            continue
+        message = error.message
+        if error.validator == "required":
             message = f"missing key {error.message.split(' is a required')[0]}"
         problems.append(data.where(path, message))
     if problems:
