@@ -112,7 +112,8 @@ class _Checker:
         def claim(name: str, span: n.Span) -> bool:
             if name in seen:
                 first = seen[name]
-                self.error(span, f"'{name}' is defined twice", f"first defined at {first.file}:{first.line}:{first.column}")
+                self.error(span, f"'{name}' is defined twice",
+                           f"first defined at {first.file}:{first.line}:{first.column}")
                 return False
             seen[name] = span
             return True
