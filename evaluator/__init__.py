@@ -1,9 +1,9 @@
 """clausewise: a rules-as-data contract evaluator.
 
     import evaluator
-    contract = evaluator.load("contracts/kaixin-spa.yaml")
-    result = contract.evaluate({"revenue": {"Y1": 600000000}}, interpretation="spa")
-    result.outputs["released_shares"]["Y1"]
+    contract = evaluator.load("path/to/contract.yaml")
+    result = contract.evaluate({"revenue": {"Y1": 600000000}}, interpretation=None)
+    result.outputs["released_shares"]["Y1"]   # an output named by the rules
 
 Every error caused by bad rules, contract files or inputs is an
 `evaluator.ContractError` carrying file, line and column.

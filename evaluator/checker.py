@@ -94,7 +94,8 @@ class _Checker:
         self.edges: list[Edge] = []
         self.in_progress: list[str] = []
         self.current: str | None = None
-        self.earlier_vars: set[str] = set()
+        self.earlier_vars: set[str] = set()  # period variables before the rule's own period
+        self.own_vars: set[str] = set()  # period variables never after it: the rule's own, `through` them
 
     def error(self, span: n.Span, message: str, hint: str | None = None) -> Type:
         self.errors.append(Diagnostic.at(span, message, hint))
@@ -218,12 +219,12 @@ class _Checker:
             declared = getattr(sym.decl, "declared_type", None)
             return self.type_ref(declared) if declared is not None else ERROR
         self.in_progress.append(name)
-        saved = (self.current, self.earlier_vars)
-        self.current, self.earlier_vars = name, set()
+        saved = (self.current, self.earlier_vars, self.own_vars)
+        self.current, self.earlier_vars, self.own_vars = name, set(), set()
         try:
             sym.type = self.infer(sym)
         finally:
-            self.current, self.earlier_vars = saved
+            self.current, self.earlier_vars, self.own_vars = saved
             self.in_progress.pop()
             self.done.add(name)
         return sym.type
@@ -275,6 +276,7 @@ class _Checker:
             self.period_set_ref(p.period_set, p.span)
             self.local_name(p.var, p.span, scope)
             scope[p.var] = p.period_set
+            self.own_vars.add(p.var)
         return scope
 
     def local_name(self, var: str, span: n.Span, scope: dict[str, str]) -> None:
@@ -436,9 +438,13 @@ class _Checker:
         return self.symbol_type(e.name, e.name_span)
 
     def is_earlier(self, e: n.Expr) -> bool:
+        """True if `e` is a period before the rule's own: a reference through it cannot loop."""
         if isinstance(e, n.Name):
             return e.name in self.earlier_vars
-        return isinstance(e, n.Call) and e.function == "previous"
+        return isinstance(e, n.Call) and e.function == "previous" and len(e.args) == 1 and self.not_later(e.args[0])
+
+    def not_later(self, e: n.Expr) -> bool:
+        return (isinstance(e, n.Name) and e.name in self.own_vars) or self.is_earlier(e)
 
     def call(self, e: n.Call, scope: dict[str, str]) -> Type:
         f, args = e.function, e.args
@@ -485,13 +491,23 @@ class _Checker:
             if not t.fits(period(q.period_set)):
                 self.error(q.bound.span, f"'{q.relation}' needs a {q.period_set}, not {t}")
         inner[q.var] = q.period_set
-        if q.relation == "before":
+        if q.bound is not None and (self.is_earlier(q.bound) if q.relation == "through" else
+                                    q.relation == "before" and self.not_later(q.bound)):
             self.earlier_vars.add(q.var)
+        elif q.relation == "through" and q.bound is not None and self.not_later(q.bound):
+            self.own_vars.add(q.var)
         if q.where is not None:
             self.expect_bool(q.where, inner, "where")
         return inner
 
     def aggregate(self, e: n.Aggregate, scope: dict[str, str]) -> Type:
+        saved = set(self.earlier_vars), set(self.own_vars)  # its variable lives only inside it
+        try:
+            return self._aggregate(e, scope)
+        finally:
+            self.earlier_vars, self.own_vars = saved
+
+    def _aggregate(self, e: n.Aggregate, scope: dict[str, str]) -> Type:
         if e.function not in AGGREGATES:
             self.quantifier(e.over, scope)
             return self.error(e.span, f"'{e.function}' cannot take 'for each'", _suggest(e.function, AGGREGATES)
@@ -557,7 +573,7 @@ class _Checker:
         names: list[str] = []
         for f in self.files:
             for od in f.outputs:
-                for name, span in od.names:
+                for name, span in zip(od.names, od.name_spans, strict=True):
                     sym = self.symbols.get(name)
                     if sym is None:
                         self.error(span, f"unknown output '{name}'", _suggest(name, self.symbols))
@@ -614,7 +630,7 @@ class _Checker:
             self.symbol_type(name, sym.decl.name_span)
         self.errors, self.edges, self.types = found, [], {}
         for name, sym in self.symbols.items():
-            self.current, self.earlier_vars = name, set()
+            self.current, self.earlier_vars, self.own_vars = name, set(), set()
             self.infer(sym)
             if isinstance(sym.decl, n.InputDecl) and sym.decl.in_order and not sym.decl.period_set:
                 self.error(sym.decl.name_span, f"'{name}' has one value; 'reported in order' needs 'by PERIODS'")

@@ -110,9 +110,11 @@ class Contract:
         outputs: dict[str, Output] = {}
         units: dict[str, str] = {}
         periods: dict[str, str] = {}
+        citations: dict[str, str] = {}
         for name in self.program.outputs:
             sym = self.program.symbols[name]
             units[name] = str(sym.type)
+            citations[name] = self._citation(sym.decl, reading)
             if sym.params:
                 ps = self.program.period_sets[sym.params[0]]
                 periods[name] = ps.name
@@ -122,7 +124,15 @@ class Contract:
                 }
             else:
                 outputs[name] = self._plain(run, name, run.value(name, (), sym.decl.span), None)
-        return Result(self.name, reading, outputs, units, periods)
+        return Result(self.name, reading, outputs, units, periods, citations)
+
+    @staticmethod
+    def _citation(decl: n.Declaration, reading: str | None) -> str:
+        """The clause a value comes from: the reading's own citation where it gives one."""
+        for alt in getattr(decl, "alternatives", ()):
+            if alt.interpretation == reading and alt.citation:
+                return str(alt.citation)
+        return decl.about.citation or ""
 
     def _plain(self, run: Run, name: str, value: Any, period: str | None) -> Any:
         if isinstance(value, bool) or value is None or isinstance(value, date):

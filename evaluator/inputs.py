@@ -76,20 +76,21 @@ def _unknown_keys(data: Data, error: jsonschema.ValidationError) -> list[Diagnos
 
 def _describe(program: Program, error: jsonschema.ValidationError) -> tuple[str, str | None]:
     path = list(error.absolute_path)
-    if error.validator in ("anyOf", "type", "pattern"):
-        name = path[0] if path else None
-        sym = program.symbols.get(str(name)) if name is not None else None
-        if sym is not None and isinstance(error.instance, dict) and len(path) == 1 and sym.params:
-            return f"expected one value per {sym.params[0]}", None
-        if sym is not None and isinstance(error.instance, dict | list):
-            return f"expected a value in {sym.type}, not a {type(error.instance).__name__}", None
-        unit = str(sym.type) if sym is not None else "the declared unit"
-        if sym is not None and sym.type.kind == "date":
-            return f"{error.instance!r} is not a date", "write dates as YYYY-MM-DD"
-        if sym is not None and sym.type.kind == "bool":
-            return f"{error.instance!r} is not true or false", None
-        return f"{error.instance!r} is not an amount", f"write a plain number in {unit}, e.g. 600000000"
-    return error.message, None
+    if not path:
+        return "inputs are a mapping of input names to values", "e.g. revenue: {Y1: 600000000}"
+    sym = program.symbols.get(str(path[0]))
+    if sym is None:
+        return error.message, None
+    if len(path) == 1 and sym.params:
+        periods = program.period_sets[sym.params[0]].names
+        return f"expected one value per {sym.params[0]}", f"e.g. {path[0]}: {{{periods[0]}: ...}}"
+    if isinstance(error.instance, dict | list):
+        return f"expected a value in {sym.type}, not a {type(error.instance).__name__}", None
+    if sym.type.kind == "date":
+        return f"{error.instance!r} is not a date", "write dates as YYYY-MM-DD"
+    if sym.type.kind == "bool":
+        return f"{error.instance!r} is not true or false", None
+    return f"{error.instance!r} is not an amount", f"write a plain number in {sym.type}, e.g. 600000000"
 
 
 def _exact(value: Any) -> Fraction:
@@ -168,6 +169,9 @@ def _in_order(data: Data, name: str, periods: tuple[str, ...], values: list[Any]
 
 
 def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inputs>") -> dict[str, Any]:
+    if not isinstance(inputs, Mapping):
+        raise InputError(Diagnostic("inputs are a mapping of input names to values", file,
+                                    hint="e.g. {'revenue': {'Y1': 600000000}}"))
     return validate(program, Data(file, dict(inputs), ""))
 
 

@@ -46,7 +46,7 @@ class TypeRef:
 
 @dataclass(frozen=True)
 class Expr:
-    span: Span
+    span: Span = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,8 @@ class InterpretationDecl(Decl):
 
 @dataclass(frozen=True)
 class OutputsDecl:
-    names: tuple[tuple[str, Span], ...]
+    names: tuple[str, ...]
+    name_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
     span: Span = _span()
 
 

@@ -39,17 +39,17 @@ _TOKEN_WORDS = {
     "DATE": "a date (YYYY-MM-DD)",
     "HYPHENATED": "a reading's name",
     "CMP_OP": "a comparison",
-    "ADD_OP": "+ or -",
-    "MUL_OP": "* or /",
-    "LPAR": "(",
-    "RPAR": ")",
-    "LSQB": "[",
-    "RSQB": "]",
-    "COMMA": ",",
-    "COLON": ":",
-    "EQUAL": "=",
-    "MINUS": "-",
-    "PERCENT": "%",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*' or '/'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "EQUAL": "'='",
+    "MINUS": "'-'",
+    "PERCENT": "'%'",
     "$END": "the end of the file",
 }
 
@@ -199,7 +199,7 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return n.InterpretationDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), default)
 
     def outputs_decl(self, meta: Any, c: list[Token]) -> n.OutputsDecl:
-        return n.OutputsDecl(tuple((str(t), self.at.token(t)) for t in c), self.at.meta(meta))
+        return n.OutputsDecl(tuple(str(t) for t in c), tuple(self.at.token(t) for t in c), self.at.meta(meta))
 
     # ---- types
     def unit_word(self, meta: Any, c: list[Any]) -> str:
@@ -359,6 +359,10 @@ class _BadDate(Exception):
 
 def _expected(exc: UnexpectedInput) -> str | None:
     expected: set[str] = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or set()
+    # A new declaration may follow any complete one: naming those words too
+    # would crowd out what could continue the declaration at hand.
+    starts = {"CURRENCY", "PERIODS", "PARAMETER", "INPUT", "RULE", "ALLOCATION", "INTERPRETATION", "OUTPUTS"}
+    expected = set(expected) - starts or set(expected)
     if not expected:
         return None
     words = sorted({_TOKEN_WORDS.get(t, f"'{t.lower()}'" if t.isupper() and t.isalpha() else t) for t in expected})
@@ -388,6 +392,17 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
                       _expected(exc))
 
 
+def _line_offset(text: str, line: int) -> int:
+    """Where line `line` (1-based, lines split at \\n as lark counts them) starts in `text`."""
+    offset = 0
+    for _ in range(line - 1):
+        nl = text.find("\n", offset)
+        if nl < 0:
+            return len(text)
+        offset = nl + 1
+    return offset
+
+
 def _blank_before(text: str, offset: int) -> str:
     """`text` with everything before `offset` blanked, keeping every line and column in place."""
     head = re.sub(r"[^\n]", " ", text[:offset])
@@ -402,18 +417,26 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
     declarations, each at its own place.
     """
     problems: list[Diagnostic] = []
-    attempt = text
+    attempt, restart = text, 0
     while True:
         try:
             tree = _parser().parse(attempt)
             break
         except UnexpectedInput as exc:
             problems.append(_syntax_diagnostic(exc, text, file))
-            line_start = sum(len(x) for x in text.splitlines(keepends=True)[: max(exc.line, 1)])
-            nxt = _DECL_START.search(text, line_start)
+            # A declaration cut short is reported at the first word of the next
+            # one: start again there, so that its own errors are found too.
+            line_start = _line_offset(text, max(exc.line, 1))
+            here = _DECL_START.match(text, line_start)
+            at_word = isinstance(exc, UnexpectedToken) and exc.token.type != "$END"
+            if at_word and here and here.start(1) - line_start + 1 == exc.column and here.start() > restart:
+                nxt: re.Match[str] | None = here
+            else:
+                nxt = _DECL_START.search(text, _line_offset(text, max(exc.line, 1) + 1))
             if nxt is None or len(problems) >= MAX_SYNTAX_ERRORS:
                 raise RuleSyntaxError(problems) from None
-            attempt = _blank_before(text, nxt.start())
+            restart = nxt.start()
+            attempt = _blank_before(text, restart)
     if problems:
         raise RuleSyntaxError(problems)
     try:

@@ -25,6 +25,14 @@ def _label(name: str, unit: str) -> str:
     return name if unit in ("true/false", "ratio") else f"{name} ({unit})"
 
 
+def _citations(result: Result) -> list[str]:
+    """One line per clause: the outputs that come from it."""
+    by_clause: dict[str, list[str]] = {}
+    for name, clause in result.citations.items():
+        by_clause.setdefault(clause, []).append(name)
+    return [f"  {clause}: {', '.join(names)}" for clause, names in by_clause.items()]
+
+
 def table(result: Result, title: str | None = None) -> str:
     """Outputs per period as one grid (periods across), then the single values."""
     lines: list[str] = []
@@ -53,6 +61,7 @@ def table(result: Result, title: str | None = None) -> str:
         values = [cell(v) for _, v in singles]  # type: ignore[arg-type]
         lw, vw = max(map(len, labels)), max(map(len, values))
         lines += [f"{lab.ljust(lw)}  {val.rjust(vw)}" for lab, val in zip(labels, values, strict=True)]
+    lines += ["", "Clauses:", *_citations(result)]
     return "\n".join(lines).rstrip() + "\n"
 
 

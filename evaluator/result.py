@@ -42,6 +42,7 @@ class Result:
     outputs: dict[str, Output]
     units: dict[str, str]
     periods: dict[str, str]  # output -> its set of periods, for outputs with one value per period
+    citations: dict[str, str]  # output -> the clause its rule cites
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
@@ -50,6 +51,7 @@ class Result:
             "interpretation": self.interpretation,
             "outputs": {name: _plain(value) for name, value in self.outputs.items()},
             "units": dict(self.units),
+            "citations": dict(self.citations),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -49,6 +49,8 @@ def test_evaluate_json_is_exact_ordered_and_deterministic(capsys: pytest.Capture
     assert doc["outputs"]["target"]["Y1"] == 665000000
     assert doc["outputs"]["released_shares"]["Y3"] is None
     assert doc["outputs"]["total_released_shares"] == 2706766 + 3153384
+    assert doc["citations"]["deducted_shares"] == "SPA 5.2(1)"
+    assert doc["units"]["target"] == "RMB"
     # total_released + cancelled + escrow = 15,000,000
     o = doc["outputs"]
     assert o["total_released_shares"] + o["cancelled_shares"] + o["escrow_shares"] == 15_000_000
