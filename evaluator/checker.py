@@ -455,6 +455,11 @@ class _Checker:
             self.types[id(args[0])] = Type("periodset", period_set=args[0].name)
             return period(args[0].name)
         types = [self.expr(a, scope) for a in args]
+        for a in args:
+            if isinstance(a, n.Number) and a.grouped:
+                self.error(a.span, "a number with commas in a list of arguments is ambiguous",
+                           "put a space after a comma that separates arguments, and write one number "
+                           "either without commas or in parentheses, e.g. (1,000,000)")
         if f not in FUNCTIONS:
             return self.error(e.span, f"unknown function '{f}'", _suggest(f, FUNCTIONS + AGGREGATES))
         if f in ("previous", "next", "start", "end"):

@@ -53,6 +53,7 @@ class Expr:
 class Number(Expr):
     value: Fraction
     unit: str | None  # None: a pure number; "%" already applied; "shares"; "days"; a currency
+    grouped: bool = field(default=False, compare=False)  # written with thousands separators
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ their spans, so no later stage ever sees a lark Tree.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from fractions import Fraction
@@ -236,23 +237,23 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def billion(self, meta: Any, c: list[Any]) -> str:
         return "billion"
 
-    def amount(self, meta: Any, c: list[Any]) -> Fraction:
-        return _number(str(c[0]), c[1] if len(c) > 1 else None)
+    def amount(self, meta: Any, c: list[Any]) -> tuple[Fraction, bool]:
+        return _number(str(c[0]), c[1] if len(c) > 1 else None), "," in c[0]
 
     def percent_lit(self, meta: Any, c: list[Any]) -> n.Number:
-        return n.Number(self.at.meta(meta), c[0] / 100, None)
+        return n.Number(self.at.meta(meta), c[0][0] / 100, None, c[0][1])
 
     def number_lit(self, meta: Any, c: list[Any]) -> n.Number:
-        return n.Number(self.at.meta(meta), c[0], None)
+        return n.Number(self.at.meta(meta), c[0][0], None, c[0][1])
 
     def shares_lit(self, meta: Any, c: list[Any]) -> n.Number:
-        return n.Number(self.at.meta(meta), c[0], "shares")
+        return n.Number(self.at.meta(meta), c[0][0], "shares", c[0][1])
 
     def days_lit(self, meta: Any, c: list[Any]) -> n.Number:
-        return n.Number(self.at.meta(meta), c[0], "days")
+        return n.Number(self.at.meta(meta), c[0][0], "days", c[0][1])
 
     def money_lit(self, meta: Any, c: list[Any]) -> n.Number:
-        return n.Number(self.at.meta(meta), c[1], str(c[0]))
+        return n.Number(self.at.meta(meta), c[1][0], str(c[0]), c[1][1])
 
     def date_lit(self, meta: Any, c: list[Any]) -> n.DateLit:
         return n.DateLit(self.at.meta(meta), c[0])
@@ -331,6 +332,11 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
 
     def negate(self, meta: Any, c: list[Any]) -> n.Negate:
         return n.Negate(self.at.meta(meta), c[0])
+
+    def parenthesised(self, meta: Any, c: list[Any]) -> n.Expr:
+        inner: n.Expr = c[0]
+        # (1,000,000) is one number even in a list of arguments
+        return dataclasses.replace(inner, grouped=False) if isinstance(inner, n.Number) else inner
 
     def is_known(self, meta: Any, c: list[Any]) -> n.IsKnown:
         return n.IsKnown(self.at.meta(meta), c[0], True)

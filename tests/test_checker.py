@@ -611,3 +611,14 @@ def test_render_of_a_span_over_several_lines_underlines_to_the_end_of_its_first(
         "    8 |   = if revenue[y] > RMB 0",
         "      |     " + "^" * len("if revenue[y] > RMB 0"),
     ]
+
+
+def test_a_grouped_number_among_arguments_is_ambiguous() -> None:
+    # min(RMB 5, RMB 100,200): one number 100,200 or two arguments 100 and 200? Refused, not guessed.
+    d = problem('rule a cites "x" = min(RMB 5, RMB 100,200)\n')
+    assert_at(d, FIRST, 31, "ambiguous", hint="in parentheses", end_column=42)
+
+
+def test_a_grouped_number_in_parentheses_is_one_number() -> None:
+    program = checked('rule a cites "x" = min(RMB 5, (RMB 100,200))\n')
+    assert program.symbols["a"].type.unit is not None
