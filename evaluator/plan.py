@@ -11,7 +11,7 @@ unless a rule asks `is known`.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -384,6 +384,3 @@ def build(program: Program) -> Plan:
             allocations[name] = c.allocation(d)
     return Plan(program, definitions, allocations, constants)
 
-
-def param_vars(d: n.Declaration) -> Sequence[str]:
-    return [p.var for p in getattr(d, "params", ())]
