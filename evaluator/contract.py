@@ -17,8 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from . import inputs as inputs_
 from . import nodes as n
 from .checker import Program, check
@@ -149,6 +147,8 @@ class Contract:
 
 
 def _validate(data: Data) -> None:
+    import jsonschema  # only when a data file is validated: the slowest import of the package
+
     validator = jsonschema.Draft202012Validator(contract_schema())
     problems = []
     for error in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):

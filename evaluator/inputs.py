@@ -13,14 +13,15 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .checker import Program
 from .datafile import Data, load
 from .errors import Diagnostic, InputError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _DECIMAL = r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -101,6 +102,8 @@ def _exact(value: Any) -> Fraction:
 
 def validate(program: Program, data: Data) -> dict[str, Any]:
     """Check an inputs document against the rules; return exact values per input."""
+    import jsonschema  # only when a data file is validated: the slowest import of the package
+
     validator = jsonschema.Draft202012Validator(schema(program))
     problems: list[Diagnostic] = []
     for error in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):
