@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import nodes as n
+from .deep import with_deep_stack
 from .errors import CheckError, Diagnostic
 from .units import BOOL, DATE, DAYS, ERROR, PENDING, RATIO, Type, Unit, join, period, quantity
 
@@ -650,5 +651,10 @@ class _Checker:
 
 def check(files: Iterable[n.RuleFile]) -> Program:
     """Check parsed rule files together; raise CheckError listing every problem."""
-    return _Checker(tuple(files)).run()
+    checked = tuple(files)
+    return with_deep_stack(
+        lambda: _Checker(checked).run(),
+        lambda: CheckError(Diagnostic("the rules refer to one another through too many steps to check",
+                                      checked[0].path if checked else "<rules>")),
+    )
 

@@ -22,6 +22,7 @@ from . import nodes as n
 from .checker import Program, check
 from .datafile import Data, read_text
 from .datafile import load as load_data
+from .deep import with_deep_stack
 from .errors import ContractError, ContractFileError, Diagnostic, EvaluationError, RuleSyntaxError
 from .evaluate import Run
 from .parser import parse
@@ -104,6 +105,15 @@ class Contract:
 
     def _run(self, values: dict[str, Any], interpretation: str | None) -> Result:
         reading = self._reading(interpretation)
+        return with_deep_stack(
+            lambda: self._outputs(values, reading),
+            lambda: EvaluationError(Diagnostic(
+                "the rules refer to one another through too many steps to evaluate", str(self.path),
+                hint="shorten the chain: sum over periods instead of adding each to the previous one",
+            )),
+        )
+
+    def _outputs(self, values: dict[str, Any], reading: str | None) -> Result:
         run = Run(self.plan, values, reading)
         outputs: dict[str, Output] = {}
         units: dict[str, str] = {}

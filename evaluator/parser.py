@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
@@ -415,6 +415,24 @@ def _blank_before(text: str, offset: int) -> str:
     return head + text[offset:]
 
 
+MAX_DEPTH = 100
+
+
+def _check_depth(tree: Tree[Token], file: str) -> None:
+    """Refuse formulas nested deeper than MAX_DEPTH, before anything recurses over them."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            line, col = getattr(meta, "line", 0), getattr(meta, "column", 0)
+            raise RuleSyntaxError(Diagnostic(
+                f"this formula nests more than {MAX_DEPTH} levels deep", file, line, col, line, col + 1,
+                "split it into named rules that refer to one another",
+            ))
+        stack.extend((child, depth + 1) for child in reversed(node.children) if isinstance(child, Tree))
+
+
 def parse(text: str, file: str = "<rules>") -> n.RuleFile:
     """Parse rule text; raise RuleSyntaxError listing the syntax errors found.
 
@@ -445,6 +463,7 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
             attempt = _blank_before(text, restart)
     if problems:
         raise RuleSyntaxError(problems)
+    _check_depth(tree, file)
     try:
         return _ToNodes(file).transform(tree)
     except VisitError as exc:
