@@ -179,14 +179,14 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         )
 
     def earliest_first(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
-        return ("latest first", False)
+        return ("latest first?", False)
 
     def latest_first(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
-        return ("latest first", True)
+        return ("latest first?", True)
 
     def alloc_decl(self, meta: Any, c: list[Any]) -> n.AllocationDecl:
         exprs = [x for x in c if isinstance(x, n.Expr)]
-        latest = next(x[1] for x in c if isinstance(x, tuple) and x[0] == "latest first")
+        latest = next(x[1] for x in c if isinstance(x, tuple) and x[0] == "latest first?")
         return n.AllocationDecl(
             str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
             self._params(c), exprs[0], exprs[1], self._pick(c, n.Quantifier), latest,
