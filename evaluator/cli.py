@@ -13,9 +13,10 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import render
+from . import render, render_trace
 from .contract import load, load_rules
 from .errors import ContractError
+from .result import dumps
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
 _CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -37,6 +38,15 @@ def _arguments() -> argparse.ArgumentParser:
     ev.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
     ev.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     ev.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    ev.add_argument("--trace", action="store_true", help="with --format json: include every figure's derivation")
+
+    ex = sub.add_parser("explain", help="show how one figure is derived, down to inputs and parameters")
+    ex.add_argument("contract", help="contract file (.yaml)")
+    ex.add_argument("output", help="the figure to explain, e.g. deducted_shares (any output or rule)")
+    ex.add_argument("period", nargs="?", help="its period, e.g. Y1 (two periods as Y2,Y1)")
+    ex.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
+    ex.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    ex.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
     ck = sub.add_parser("check", help="check contract and rule files without evaluating them")
     ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
@@ -46,13 +56,23 @@ def _arguments() -> argparse.ArgumentParser:
 
 def _evaluate(args: argparse.Namespace) -> str:
     contract = load(args.contract)
+    trace = args.trace and args.format == "json"
     if args.inputs:
-        result = contract.evaluate_file(args.inputs, args.interpretation)
+        result = contract.evaluate_file(args.inputs, args.interpretation, trace=trace)
     else:
-        result = contract.evaluate({}, args.interpretation)
+        result = contract.evaluate({}, args.interpretation, trace=trace)
     if args.format == "json":
         return render.json_text(result)
     return render.table(result, contract.title)
+
+
+def _explain(args: argparse.Namespace) -> str:
+    contract = load(args.contract)
+    inputs = Path(args.inputs) if args.inputs else None
+    expl = contract.explain(args.output, args.period, inputs, args.interpretation)
+    if args.format == "json":
+        return dumps(expl.to_dict()) + "\n"
+    return render_trace.explanation(expl)
 
 
 def _check(args: argparse.Namespace) -> str:
@@ -84,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _arguments().parse_args(argv)
     try:
-        out = _evaluate(args) if args.command == "evaluate" else _check(args)
+        out = {"evaluate": _evaluate, "explain": _explain, "check": _check}[args.command](args)
     except ContractError as exc:
         if args.debug:
             traceback.print_exc()

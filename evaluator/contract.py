@@ -8,7 +8,9 @@ Loading parses and checks every rule file and builds the evaluation plan once;
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,14 +22,16 @@ from typing import Any
 from . import inputs as inputs_
 from . import nodes as n
 from .checker import Program, check
+from .clauses import AgreementText, load_text
 from .datafile import Data, read_text
 from .datafile import load as load_data
 from .deep import with_deep_stack
 from .errors import ContractError, ContractFileError, Diagnostic, EvaluationError, RuleSyntaxError
-from .evaluate import Run
+from .evaluate import Key, Run
 from .parser import parse
 from .plan import Plan, build
-from .result import Output, Result, exact_decimal
+from .result import Explanation, Output, Result, exact_decimal
+from .trace import derive
 
 
 @cache
@@ -61,8 +65,10 @@ class Party:
 class Contract:
     """A loaded, checked contract, ready to evaluate."""
 
-    def __init__(self, path: Path, data: dict[str, Any], program: Program, interpretation: str | None) -> None:
+    def __init__(self, path: Path, data: dict[str, Any], program: Program, interpretation: str | None,
+                 text: AgreementText | None = None) -> None:
         self.path = path
+        self.text = text
         self.name: str = data["contract"]
         self.title: str = data["title"]
         self.date = date.fromisoformat(data["date"])
@@ -86,13 +92,69 @@ class Contract:
     def inputs_schema(self) -> dict[str, Any]:
         return inputs_.schema(self.program)
 
-    def evaluate(self, inputs: Mapping[str, Any] | None = None, interpretation: str | None = None) -> Result:
-        """Evaluate every output for `inputs` (e.g. {"revenue": {"Y1": 600000000}})."""
-        return self._run(inputs_.from_mapping(self.program, inputs or {}), interpretation)
+    def evaluate(self, inputs: Mapping[str, Any] | None = None, interpretation: str | None = None,
+                 trace: bool = False) -> Result:
+        """Evaluate every output for `inputs` (e.g. {"revenue": {"Y1": 600000000}}).
 
-    def evaluate_file(self, path: str | Path, interpretation: str | None = None) -> Result:
+        With `trace`, the result also holds the derivation of every output (`Result.trace`).
+        """
+        return self._run(self._values(inputs), interpretation, trace)
+
+    def evaluate_file(self, path: str | Path, interpretation: str | None = None, trace: bool = False) -> Result:
         """Evaluate for an inputs file (YAML or JSON)."""
-        return self._run(inputs_.from_file(self.program, path), interpretation)
+        return self._run(self._values(Path(path)), interpretation, trace)
+
+    def explain(self, name: str, period: str | None = None, inputs: Mapping[str, Any] | Path | None = None,
+                interpretation: str | None = None) -> Explanation:
+        """The derivation of one value (any output, rule, parameter or input), e.g. deducted_shares at Y1.
+
+        For a value with two periods, give both: period="Y2,Y1". `inputs` is a mapping or an inputs file.
+        """
+        key = self._key(name, period)
+        values = self._values(inputs)
+        reading = self._reading(interpretation)
+
+        def work() -> Explanation:
+            run = Run(self.plan, values, reading, trace=True)
+            run.value(key[0], key[1], self.program.symbols[name].decl.span)
+            steps = derive(self.program, run, [key], self.text)
+            return Explanation(self.name, reading, next(iter(steps)), steps)
+
+        return with_deep_stack(work, self._too_deep)
+
+    def _values(self, inputs: Mapping[str, Any] | Path | None) -> dict[str, Any]:
+        if isinstance(inputs, Path):
+            return inputs_.from_file(self.program, inputs)
+        return inputs_.from_mapping(self.program, inputs or {})
+
+    def _key(self, name: str, period: str | None) -> Key:
+        sym = self.program.symbols.get(name)
+        if sym is None:
+            close = difflib.get_close_matches(name, list(self.program.symbols), n=1)
+            raise ContractError(Diagnostic(f"no value named '{name}' in {self.name}", str(self.path),
+                                           hint=f"did you mean '{close[0]}'?" if close else
+                                           f"outputs: {', '.join(self.outputs)}"))
+        wanted = [p.strip() for p in period.split(",")] if period else []
+        sets = [self.program.period_sets[ps] for ps in sym.params]
+        if len(wanted) != len(sets):
+            example = ",".join(ps.names[0] for ps in sets)
+            raise ContractError(Diagnostic(
+                f"'{name}' has " + (f"a value for each {', '.join(sym.params)}" if sets else "one value"),
+                str(self.path), hint=f"give the period(s), e.g. {name} {example}" if sets else "give no period",
+            ))
+        idx = []
+        for member, ps in zip(wanted, sets, strict=True):
+            if member not in ps.names:
+                raise ContractError(Diagnostic(f"{member} is not a {ps.name}", str(self.path),
+                                               hint=f"one of {', '.join(ps.names)}"))
+            idx.append(ps.position(member))
+        return (name, tuple(idx))
+
+    def _too_deep(self) -> ContractError:
+        return EvaluationError(Diagnostic(
+            "the rules refer to one another through too many steps to evaluate", str(self.path),
+            hint="shorten the chain: sum over periods instead of adding each to the previous one",
+        ))
 
     def _reading(self, interpretation: str | None) -> str | None:
         if interpretation is None:
@@ -103,18 +165,13 @@ class Contract:
                                            hint=f"known readings: {known}"))
         return interpretation
 
-    def _run(self, values: dict[str, Any], interpretation: str | None) -> Result:
+    def _run(self, values: dict[str, Any], interpretation: str | None, trace: bool) -> Result:
         reading = self._reading(interpretation)
-        return with_deep_stack(
-            lambda: self._outputs(values, reading),
-            lambda: EvaluationError(Diagnostic(
-                "the rules refer to one another through too many steps to evaluate", str(self.path),
-                hint="shorten the chain: sum over periods instead of adding each to the previous one",
-            )),
-        )
+        return with_deep_stack(lambda: self._outputs(values, reading, trace), self._too_deep)
 
-    def _outputs(self, values: dict[str, Any], reading: str | None) -> Result:
-        run = Run(self.plan, values, reading)
+    def _outputs(self, values: dict[str, Any], reading: str | None, trace: bool) -> Result:
+        run = Run(self.plan, values, reading, trace)
+        keys: list[Key] = []
         outputs: dict[str, Output] = {}
         units: dict[str, str] = {}
         periods: dict[str, str] = {}
@@ -130,9 +187,12 @@ class Contract:
                     m: self._plain(run, name, run.value(name, (i,), sym.decl.span), m)
                     for i, m in enumerate(ps.names)
                 }
+                keys += [(name, (i,)) for i in range(len(ps.names))]
             else:
                 outputs[name] = self._plain(run, name, run.value(name, (), sym.decl.span), None)
-        return Result(self.name, reading, outputs, units, periods, citations)
+                keys.append((name, ()))
+        steps = derive(self.program, run, keys, self.text) if trace else None
+        return Result(self.name, reading, outputs, units, periods, citations, steps)
 
     @staticmethod
     def _citation(decl: n.Declaration, reading: str | None) -> str:
@@ -191,15 +251,40 @@ def load(path: str | Path) -> Contract:
     value = data.value
     rule_paths = []
     for i, rel in enumerate(value["rules"]):
-        full = (path.parent / rel)
+        full = Path(os.path.normpath(path.parent / rel))
         if not full.is_file():
             raise ContractFileError(data.where(("rules", i), f"no rule file at {rel}",
                                                f"rule files are named relative to {path.parent or '.'}"))
         rule_paths.append(full)
     program = load_rules(rule_paths)
+    text = _agreement_text(data, path, program) if "text" in value else None
     interpretation = value.get("interpretation", program.default_interpretation)
     if interpretation is not None and interpretation not in program.interpretations:
         known = ", ".join(program.interpretations) or "none"
         raise ContractFileError(data.where(("interpretation",), f"unknown reading '{interpretation}'",
                                            f"the rules define: {known}"))
-    return Contract(path, value, program, interpretation)
+    return Contract(path, value, program, interpretation, text)
+
+
+def _agreement_text(data: Data, path: Path, program: Program) -> AgreementText:
+    """The anchored agreement text; every citation in the rules must name one of its clauses."""
+    full = Path(os.path.normpath(path.parent / data.value["text"]))
+    if not full.is_file():
+        raise ContractFileError(data.where(("text",), f"no agreement text at {data.value['text']}",
+                                           f"texts are named relative to {path.parent or '.'}"))
+    text = load_text(full)
+    problems = []
+    for f in program.files:
+        for d in f.declarations:
+            cited = [(d.about.citation, d.about.citation_span)]
+            cited += [(a.citation, a.citation_span) for a in getattr(d, "alternatives", ())]
+            for citation, span in cited:
+                if citation and citation not in text.clauses:
+                    close = difflib.get_close_matches(citation, list(text.clauses), n=1)
+                    problems.append(Diagnostic.at(
+                        span, f"'{citation}' is not a clause of {full.name}",
+                        f"did you mean '{close[0]}'?" if close else "cite a clause anchored in the text ([§ ...])",
+                    ))
+    if problems:
+        raise ContractFileError(problems)
+    return text

@@ -15,15 +15,22 @@ from .errors import Diagnostic, EvaluationError
 from .plan import AllocationPlan, Plan, Value
 
 
+Key = tuple[str, tuple[int, ...]]  # a symbol and the positions of its periods
+
+
 class Run:
-    def __init__(self, plan: Plan, inputs: dict[str, Any], interpretation: str | None) -> None:
+    """One evaluation. With `trace`, it also keeps what each value was computed from."""
+
+    def __init__(self, plan: Plan, inputs: dict[str, Any], interpretation: str | None, trace: bool = False) -> None:
         self.plan = plan
         self.program = plan.program
         self.inputs = inputs
         self.interpretation = interpretation
-        self.memo: dict[tuple[str, tuple[int, ...]], Value] = {}
-        self.allocated: dict[tuple[str, tuple[int, ...]], dict[int, Value]] = {}
-        self.active: list[tuple[str, tuple[int, ...]]] = []
+        self.memo: dict[Key, Value] = {}
+        self.allocated: dict[Key, dict[int, Value]] = {}
+        self.active: list[Key] = []
+        self.deps: dict[Key, list[Key]] | None = {} if trace else None
+        self.allocation_deps: dict[Key, list[Key]] = {}
 
     def label(self, name: str, idx: tuple[int, ...]) -> str:
         sym = self.program.symbols[name]
@@ -38,11 +45,15 @@ class Run:
 
     def value(self, name: str, idx: tuple[int, ...], span: n.Span) -> Value:
         key = (name, idx)
+        if self.deps is not None and self.active:
+            self.deps[self.active[-1]].append(key)
         if key in self.memo:
             return self.memo[key]
         if key in self.active:
             loop = " -> ".join(self.label(*k) for k in self.active[self.active.index(key):] + [key])
             self.fail(span, f"{self.label(name, idx)} depends on itself: {loop}")
+        if self.deps is not None:
+            self.deps[key] = []
         self.active.append(key)
         try:
             result = self.compute(name, idx)
@@ -62,6 +73,8 @@ class Run:
         if name in plan.allocations:
             alloc = plan.allocations[name]
             shares = self.allocate(alloc, idx[:-1])
+            if self.deps is not None:  # every share of a pool comes from the whole pool and all claims
+                self.deps[(name, idx)].extend(self.allocation_deps[(name, idx[:-1])])
             return shares.get(idx[-1], Fraction(0))
         definition = plan.definitions[name]
         body = definition.bodies.get(self.interpretation) or definition.bodies[None]
@@ -74,6 +87,8 @@ class Run:
         if key in self.allocated:
             return self.allocated[key]
         env = dict(zip(alloc.header_vars, header, strict=True))
+        current = self.deps[self.active[-1]] if self.deps is not None and self.active else []
+        mark = len(current)
         pool = alloc.pool(self, env)
         shares: dict[int, Value] = {}
         if pool is not None and pool < 0:
@@ -91,4 +106,6 @@ class Run:
             shares[claimant] = given
             remaining -= given
         self.allocated[key] = shares
+        self.allocation_deps[key] = current[mark:]
+        del current[mark:]  # the cell asking adds them back, as every other cell of this pool will
         return shares

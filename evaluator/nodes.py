@@ -19,6 +19,8 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    start: int = 0  # offsets in the file's text: text[start:end] is what the node was written as
+    end: int = 0
 
 
 NOWHERE = Span("<none>", 0, 0, 0, 0)
@@ -150,6 +152,7 @@ class Round(Expr):
 class About:
     citation: str | None
     meaning: str | None
+    citation_span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,7 @@ class Alternative:
     citation: str | None
     body: Expr
     span: Span = _span()
+    citation_span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -266,3 +270,8 @@ class RuleFile:
     path: str
     declarations: tuple[Declaration, ...]
     outputs: tuple[OutputsDecl, ...]
+    text: str = field(default="", compare=False, repr=False)
+
+    def source(self, span: Span) -> str:
+        """The text a node was written as."""
+        return self.text[span.start:span.end]

@@ -68,10 +68,12 @@ class _SpanOf:
     def meta(self, meta: Any) -> n.Span:
         if getattr(meta, "empty", True):
             return n.NOWHERE
-        return n.Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+        return n.Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos,
+                      meta.end_pos)
 
     def token(self, tok: Token) -> n.Span:
-        return n.Span(self.file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
+        return n.Span(self.file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0,
+                      tok.start_pos or 0, tok.end_pos or 0)
 
 
 def _number(text: str, scale: str | None) -> Fraction:
@@ -92,9 +94,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return next((c for c in children if isinstance(c, kind)), None)
 
     def _about(self, children: list[Any]) -> n.About:
-        citation = next((c[1] for c in children if isinstance(c, tuple) and c[0] == "cites"), None)
+        cites = next((c for c in children if isinstance(c, tuple) and c[0] == "cites"), None)
         meaning = next((c[1] for c in children if isinstance(c, tuple) and c[0] == "means"), None)
-        return n.About(citation, meaning)
+        return n.About(cites[1], meaning, cites[2]) if cites else n.About(None, meaning)
 
     def _tokens(self, children: list[Any], kind: str) -> list[Token]:
         return [c for c in children if isinstance(c, Token) and c.type == kind]
@@ -105,8 +107,8 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         outputs = tuple(c for c in children if isinstance(c, n.OutputsDecl))
         return n.RuleFile(self.file, decls, outputs)
 
-    def citation(self, meta: Any, children: list[Token]) -> tuple[str, str]:
-        return ("cites", children[0][1:-1].strip())
+    def citation(self, meta: Any, children: list[Token]) -> tuple[str, str, n.Span]:
+        return ("cites", children[0][1:-1].strip(), self.at.token(children[0]))
 
     def meaning(self, meta: Any, children: list[Token]) -> tuple[str, str]:
         return ("means", children[0][1:-1].strip())
@@ -163,8 +165,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return c[0]
 
     def alternative(self, meta: Any, c: list[Any]) -> n.Alternative:
-        citation = next((x[1] for x in c if isinstance(x, tuple)), None)
-        return n.Alternative(str(c[0]), citation, c[-1], self.at.meta(meta))
+        cites = next((x for x in c if isinstance(x, tuple)), None)
+        return n.Alternative(str(c[0]), cites[1] if cites else None, c[-1], self.at.meta(meta),
+                             cites[2] if cites else n.NOWHERE)
 
     def _params(self, c: list[Any]) -> tuple[n.PeriodVar, ...]:
         return next((x[1] for x in c if isinstance(x, tuple) and x[0] == "for each"), ())
@@ -465,7 +468,7 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
         raise RuleSyntaxError(problems)
     _check_depth(tree, file)
     try:
-        return _ToNodes(file).transform(tree)
+        return dataclasses.replace(_ToNodes(file).transform(tree), text=text)
     except VisitError as exc:
         if isinstance(exc.orig_exc, _BadDate):
             tok = exc.orig_exc.tok

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .trace import Step
 
 OutputValue = int | Decimal | bool | date | None
 Output = OutputValue | dict[str, OutputValue]
@@ -43,6 +46,7 @@ class Result:
     units: dict[str, str]
     periods: dict[str, str]  # output -> its set of periods, for outputs with one value per period
     citations: dict[str, str]  # output -> the clause its rule cites
+    trace: dict[str, Step] | None = None  # with evaluate(trace=True): every step behind every output
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
@@ -52,10 +56,29 @@ class Result:
             "outputs": {name: _plain(value) for name, value in self.outputs.items()},
             "units": dict(self.units),
             "citations": dict(self.citations),
+            **({"trace": [step.to_dict() for step in self.trace.values()]} if self.trace is not None else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
         return dumps(self.to_dict(), indent)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The derivation of one value: `steps[root]` and, through `inputs`, everything behind it."""
+
+    contract: str
+    interpretation: str | None
+    root: str
+    steps: dict[str, Step]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract,
+            "interpretation": self.interpretation,
+            "root": self.root,
+            "steps": [step.to_dict() for step in self.steps.values()],
+        }
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,121 @@
+"""Derivations: why a value is what it is, down to inputs and parameters.
+
+A traced Run keeps, for every value it computed, the values it was computed
+from. `derive` turns that into `Step`s: the name and periods, the value with its
+unit, the formula as written (with file:line), the clause cited and the clause's
+own words from the agreement text. Steps form a graph (a value used twice is one
+step), keyed by a label such as `deducted_shares[Y1]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from . import nodes as n
+from .checker import Program
+from .clauses import AgreementText
+from .evaluate import Key, Run
+from .result import exact_decimal
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    name: str
+    periods: tuple[str, ...]
+    kind: str  # input | parameter | rule | allocation
+    value: Any  # int, Decimal, bool, date, None (pending), or "a/b" for a value with no finite decimal
+    unit: str
+    formula: str | None
+    location: str  # file:line of the formula (of the declaration for an input)
+    citation: str | None
+    clause: str | None  # the clause's own words
+    meaning: str | None
+    reading: str | None  # the reading whose own formula was used, if not the main one
+    inputs: tuple[str, ...]  # ids of the steps this one was computed from
+
+    def to_dict(self) -> dict[str, Any]:
+        value = self.value.isoformat() if isinstance(self.value, date) else self.value
+        return {
+            "id": self.id, "name": self.name, "periods": list(self.periods), "kind": self.kind,
+            "value": value, "unit": self.unit, "formula": self.formula, "location": self.location,
+            "citation": self.citation, "clause": self.clause, "meaning": self.meaning,
+            "reading": self.reading, "inputs": list(self.inputs),
+        }
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, Fraction) and not isinstance(value, bool):
+        exact = exact_decimal(value)
+        return exact if exact is not None else f"{value.numerator}/{value.denominator}"
+    return value
+
+
+def _kind(decl: n.Declaration) -> str:
+    if isinstance(decl, (n.ParamDecl, n.TableDecl)):
+        return "parameter"
+    if isinstance(decl, n.InputDecl):
+        return "input"
+    return "allocation" if isinstance(decl, n.AllocationDecl) else "rule"
+
+
+class _Deriver:
+    def __init__(self, program: Program, run: Run, text: AgreementText | None) -> None:
+        self.program, self.run, self.text = program, run, text
+        self.files = {f.path: f for f in program.files}
+        self.steps: dict[str, Step] = {}
+
+    def formula(self, key: Key) -> tuple[str | None, n.Span, str | None, str | None]:
+        """The formula used for `key`: its text, its place, its citation and the reading it belongs to."""
+        name, idx = key
+        decl = self.program.symbols[name].decl
+        citation = decl.about.citation
+        if isinstance(decl, n.RuleDecl) and decl.body is not None:
+            for alt in decl.alternatives:
+                if alt.interpretation == self.run.interpretation:
+                    return self.source(alt.body.span), alt.body.span, alt.citation or citation, alt.interpretation
+            return self.source(decl.body.span), decl.body.span, citation, None
+        if isinstance(decl, n.TableDecl):
+            member = self.program.period_sets[decl.period_set].names[idx[0]]
+            entry = next(e for e in decl.entries if e.period == member)
+            return self.source(entry.span), entry.span, citation, None
+        if isinstance(decl, n.ParamDecl) and decl.value is not None:
+            return self.source(decl.value.span), decl.value.span, citation, None
+        if isinstance(decl, n.AllocationDecl):
+            return " ".join(self.source(decl.span).split()), decl.span, citation, None
+        return None, decl.span, citation, None
+
+    def source(self, span: n.Span) -> str:
+        f = self.files.get(span.file)
+        return " ".join(f.source(span).split()) if f else ""
+
+    def walk(self, root: Key) -> None:
+        """Add the steps behind `root`, depth first, without recursion (chains may be long)."""
+        todo = [root]
+        while todo:
+            key = todo.pop()
+            label = self.run.label(*key)
+            if label in self.steps:
+                continue
+            name, idx = key
+            sym = self.program.symbols[name]
+            formula, span, citation, reading = self.formula(key)
+            periods = tuple(self.program.period_sets[ps].names[i] for ps, i in zip(sym.params, idx, strict=True))
+            deps = list(dict.fromkeys((self.run.deps or {}).get(key, [])))
+            self.steps[label] = Step(
+                label, name, periods, _kind(sym.decl), plain(self.run.memo.get(key)), str(sym.type), formula,
+                f"{span.file}:{span.line}", citation, self.text.words(citation) if self.text else None,
+                sym.decl.about.meaning, reading, tuple(self.run.label(*d) for d in deps),
+            )
+            todo.extend(reversed(deps))
+
+
+def derive(program: Program, run: Run, keys: list[Key], text: AgreementText | None) -> dict[str, Step]:
+    """Every step behind `keys` (already computed by the traced `run`), roots first."""
+    deriver = _Deriver(program, run, text)
+    for key in keys:
+        deriver.walk(key)
+    return deriver.steps
