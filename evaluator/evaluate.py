@@ -14,7 +14,6 @@ from . import nodes as n
 from .errors import Diagnostic, EvaluationError
 from .plan import AllocationPlan, Plan, Value
 
-
 Key = tuple[str, tuple[int, ...]]  # a symbol and the positions of its periods
 
 
