@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import inputs as inputs_
+from . import narrative as narrative_
 from . import nodes as n
 from .checker import Program, check
 from .clauses import AgreementText, load_text
@@ -28,6 +29,7 @@ from .datafile import load as load_data
 from .deep import with_deep_stack
 from .errors import ContractError, ContractFileError, Diagnostic, EvaluationError, RuleSyntaxError
 from .evaluate import Key, Run
+from .narrative import Narrative
 from .parser import parse
 from .plan import Plan, build
 from .result import Explanation, Output, Result, exact_decimal
@@ -66,9 +68,10 @@ class Contract:
     """A loaded, checked contract, ready to evaluate."""
 
     def __init__(self, path: Path, data: dict[str, Any], program: Program, interpretation: str | None,
-                 text: AgreementText | None = None) -> None:
+                 text: AgreementText | None = None, narrative: Narrative | None = None) -> None:
         self.path = path
         self.text = text
+        self.narrative = narrative
         self.name: str = data["contract"]
         self.title: str = data["title"]
         self.date = date.fromisoformat(data["date"])
@@ -192,7 +195,8 @@ class Contract:
                 outputs[name] = self._plain(run, name, run.value(name, (), sym.decl.span), None)
                 keys.append((name, ()))
         steps = derive(self.program, run, keys, self.text) if trace else None
-        return Result(self.name, reading, outputs, units, periods, citations, steps)
+        sentences = narrative_.tell(self.narrative, run) if self.narrative else []
+        return Result(self.name, reading, outputs, units, periods, citations, steps, sentences)
 
     @staticmethod
     def _citation(decl: n.Declaration, reading: str | None) -> str:
@@ -258,12 +262,21 @@ def load(path: str | Path) -> Contract:
         rule_paths.append(full)
     program = load_rules(rule_paths)
     text = _agreement_text(data, path, program) if "text" in value else None
+    narrative = _narrative(data, path, program) if "narrative" in value else None
     interpretation = value.get("interpretation", program.default_interpretation)
     if interpretation is not None and interpretation not in program.interpretations:
         known = ", ".join(program.interpretations) or "none"
         raise ContractFileError(data.where(("interpretation",), f"unknown reading '{interpretation}'",
                                            f"the rules define: {known}"))
-    return Contract(path, value, program, interpretation, text)
+    return Contract(path, value, program, interpretation, text, narrative)
+
+
+def _narrative(data: Data, path: Path, program: Program) -> Narrative:
+    full = Path(os.path.normpath(path.parent / data.value["narrative"]))
+    if not full.is_file():
+        raise ContractFileError(data.where(("narrative",), f"no narrative file at {data.value['narrative']}",
+                                           f"files are named relative to {path.parent or '.'}"))
+    return narrative_.load(full, program)
 
 
 def _agreement_text(data: Data, path: Path, program: Program) -> AgreementText:

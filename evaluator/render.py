@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from datetime import date
 from decimal import Decimal
 
 from .result import Output, OutputValue, Result
+
+
+_KEEP = "\u00a0"
+
+
+def _keep_together(text: str) -> str:
+    """Join 'RMB 805,000,000' and 'SPA 5.2(2)' so that wrapping does not split them."""
+    return re.sub(r"\b([A-Z][A-Za-z-]*) (?=\d)", lambda m: m.group(1) + _KEEP, text)
 
 
 def cell(value: OutputValue) -> str:
@@ -61,6 +71,11 @@ def table(result: Result, title: str | None = None) -> str:
         values = [cell(v) for _, v in singles]  # type: ignore[arg-type]
         lw, vw = max(map(len, labels)), max(map(len, values))
         lines += [f"{lab.ljust(lw)}  {val.rjust(vw)}" for lab, val in zip(labels, values, strict=True)]
+    if result.narrative:
+        lines += ["", "In words:"]
+        for sentence in result.narrative:
+            lines += [line.replace(_KEEP, " ") for line in textwrap.wrap(
+                _keep_together(sentence.text), 100, initial_indent="  ", subsequent_indent="    ")]
     lines += ["", "Clauses:", *_citations(result)]
     return "\n".join(lines).rstrip() + "\n"
 

@@ -8,13 +8,14 @@ rounded in the rules), `bool`, `date`, and `None` for pending.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .narrative import Sentence
     from .trace import Step
 
 OutputValue = int | Decimal | bool | date | None
@@ -47,6 +48,7 @@ class Result:
     periods: dict[str, str]  # output -> its set of periods, for outputs with one value per period
     citations: dict[str, str]  # output -> the clause its rule cites
     trace: dict[str, Step] | None = None  # with evaluate(trace=True): every step behind every output
+    narrative: list[Sentence] = field(default_factory=list)  # from the contract's sentence templates
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
@@ -56,6 +58,7 @@ class Result:
             "outputs": {name: _plain(value) for name, value in self.outputs.items()},
             "units": dict(self.units),
             "citations": dict(self.citations),
+            "narrative": [s.to_dict() for s in self.narrative],
             **({"trace": [step.to_dict() for step in self.trace.values()]} if self.trace is not None else {}),
         }
 

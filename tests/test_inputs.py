@@ -106,7 +106,7 @@ CONTRACT = (ROOT / "contracts" / "kaixin-spa.yaml").read_text(encoding="utf-8")
 @pytest.mark.parametrize("edit, line, needle", [
     (("contract: kaixin-spa", "contract: Kaixin SPA"), 3, "does not match"),
     (("date: 2025-12-02", "date: 2025-02-30"), 5, "2025-02-30 is not a date"),
-    (("interpretation: spa", "interpretation: spaa"), 29, "unknown reading 'spaa'"),
+    (("interpretation: spa", "interpretation: spaa"), 30, "unknown reading 'spaa'"),
     (("  - ../rules/kaixin/spa.rules", "  - ../rules/kaixin/nope.rules"), 27, "no rule file at"),
     (("title: Kaixin", "titel: Kaixin"), 3, "missing key 'title'"),
     (("title: Kaixin", "titel: Kaixin"), 4, "unknown key 'titel'"),
