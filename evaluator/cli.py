@@ -8,15 +8,17 @@ in clausewise: rerun with --debug and report the traceback).
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import render, render_trace
-from .contract import load, load_rules
+from .contract import contract_schema, load, load_rules
 from .errors import ContractError
-from .result import dumps
+from .result import dumps, result_schema
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
 _CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -37,16 +39,22 @@ def _arguments() -> argparse.ArgumentParser:
     ev.add_argument("contract", help="contract file (.yaml)")
     ev.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
     ev.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
-    ev.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    ev.add_argument("--format", choices=("table", "json", "csv", "markdown", "html"), default="table",
+                    help="output format (default: table)")
     ev.add_argument("--trace", action="store_true", help="with --format json: include every figure's derivation")
+    ev.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
     ex = sub.add_parser("explain", help="show how one figure is derived, down to inputs and parameters")
     ex.add_argument("contract", help="contract file (.yaml)")
-    ex.add_argument("output", help="the figure to explain, e.g. deducted_shares (any output or rule)")
+    ex.add_argument("figure", metavar="OUTPUT", help="the figure to explain, e.g. deducted_shares (any output or rule)")
     ex.add_argument("period", nargs="?", help="its period, e.g. Y1 (two periods as Y2,Y1)")
     ex.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
     ex.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     ex.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+    sc = sub.add_parser("schema", help="print a published JSON Schema")
+    sc.add_argument("which", choices=("result", "contract"),
+                    help="result: documents printed by evaluate/explain --format json; contract: contract files")
 
     ck = sub.add_parser("check", help="check contract and rule files without evaluating them")
     ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
@@ -56,23 +64,36 @@ def _arguments() -> argparse.ArgumentParser:
 
 def _evaluate(args: argparse.Namespace) -> str:
     contract = load(args.contract)
-    trace = args.trace and args.format == "json"
+    trace = (args.trace and args.format == "json") or args.format == "html"
     if args.inputs:
         result = contract.evaluate_file(args.inputs, args.interpretation, trace=trace)
     else:
         result = contract.evaluate({}, args.interpretation, trace=trace)
     if args.format == "json":
         return render.json_text(result)
+    if args.format == "csv":
+        return render.csv_text(result)
+    if args.format == "markdown":
+        return render.markdown(result, contract.title)
+    if args.format == "html":
+        from . import render_html  # only this format needs it
+
+        return render_html.report(result, contract)
     return render.table(result, contract.title)
 
 
 def _explain(args: argparse.Namespace) -> str:
     contract = load(args.contract)
     inputs = Path(args.inputs) if args.inputs else None
-    expl = contract.explain(args.output, args.period, inputs, args.interpretation)
+    expl = contract.explain(args.figure, args.period, inputs, args.interpretation)
     if args.format == "json":
         return dumps(expl.to_dict()) + "\n"
     return render_trace.explanation(expl)
+
+
+def _schema(args: argparse.Namespace) -> str:
+    schema = result_schema() if args.which == "result" else contract_schema()
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def _check(args: argparse.Namespace) -> str:
@@ -104,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _arguments().parse_args(argv)
     try:
-        out = {"evaluate": _evaluate, "explain": _explain, "check": _check}[args.command](args)
+        out = {"evaluate": _evaluate, "explain": _explain, "schema": _schema, "check": _check}[args.command](args)
     except ContractError as exc:
         if args.debug:
             traceback.print_exc()
@@ -119,8 +140,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("clausewise: internal error (a bug in clausewise, not in your files); "
                   "rerun with --debug and report the traceback", file=sys.stderr)
         return EXIT_BUG
-    sys.stdout.write(out)
+    target = getattr(args, "output", None)
+    if target:
+        try:
+            _write(Path(target), out)
+        except OSError as exc:
+            print(f"{target}: error: cannot write the file: {exc.strerror}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"wrote {target}", file=sys.stderr)
+    else:
+        sys.stdout.write(out)
     return EXIT_OK
+
+
+def _write(path: Path, text: str) -> None:
+    """Write whole or not at all: a failed write never leaves half a file in place of the old one."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 if __name__ == "__main__":

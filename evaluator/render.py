@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import textwrap
 from datetime import date
 from decimal import Decimal
 
 from .result import Output, OutputValue, Result
-
 
 _KEEP = "\u00a0"
 
@@ -43,34 +44,41 @@ def _citations(result: Result) -> list[str]:
     return [f"  {clause}: {', '.join(names)}" for clause, names in by_clause.items()]
 
 
-def table(result: Result, title: str | None = None) -> str:
-    """Outputs per period as one grid (periods across), then the single values."""
-    lines: list[str] = []
-    heading = title or result.contract
-    if result.interpretation:
-        heading += f" - reading: {result.interpretation}"
-    lines += [heading, ""]
+def _grids(result: Result) -> list[tuple[list[str], list[list[str]]]]:
+    """Per-period outputs as grids, one per set of periods: a header (periods) and rows (label, cells)."""
     by_set: dict[str, list[str]] = {}
     for name, period_set in result.periods.items():
         by_set.setdefault(period_set, []).append(name)
+    grids = []
     for names in by_set.values():
-        first = result.outputs[names[0]]
-        assert isinstance(first, dict)
-        periods = list(first)
+        periods = list(_per(result.outputs[names[0]]))
         rows = [[_label(n, result.units[n])] + [cell(v) for v in _per(result.outputs[n]).values()] for n in names]
-        header = [""] + periods
+        grids.append(([""] + periods, rows))
+    return grids
+
+
+def _singles(result: Result) -> list[tuple[str, str]]:
+    return [(_label(n, result.units[n]), cell(v)) for n, v in result.outputs.items()  # type: ignore[arg-type]
+            if n not in result.periods]
+
+
+def _heading(result: Result, title: str | None) -> str:
+    heading = title or result.contract
+    return heading + (f" - reading: {result.interpretation}" if result.interpretation else "")
+
+
+def table(result: Result, title: str | None = None) -> str:
+    """Outputs per period as one grid (periods across), then the single values."""
+    lines: list[str] = [_heading(result, title), ""]
+    for header, rows in _grids(result):
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
-        lines.append("  ".join("-" * w for w in widths))
-        for r in rows:
+        for r in [header, ["-" * w for w in widths], *rows]:
             lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
         lines.append("")
-    singles = [(n, v) for n, v in result.outputs.items() if n not in result.periods]
+    singles = _singles(result)
     if singles:
-        labels = [_label(n, result.units[n]) for n, _ in singles]
-        values = [cell(v) for _, v in singles]  # type: ignore[arg-type]
-        lw, vw = max(map(len, labels)), max(map(len, values))
-        lines += [f"{lab.ljust(lw)}  {val.rjust(vw)}" for lab, val in zip(labels, values, strict=True)]
+        lw, vw = max(len(label) for label, _ in singles), max(len(v) for _, v in singles)
+        lines += [f"{label.ljust(lw)}  {v.rjust(vw)}" for label, v in singles]
     if result.narrative:
         lines += ["", "In words:"]
         for sentence in result.narrative:
@@ -78,6 +86,44 @@ def table(result: Result, title: str | None = None) -> str:
                 _keep_together(sentence.text), 100, initial_indent="  ", subsequent_indent="    ")]
     lines += ["", "Clauses:", *_citations(result)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _esc(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown(result: Result, title: str | None = None) -> str:
+    """The same content as the table, as Markdown."""
+    lines = [f"# {_heading(result, title)}", ""]
+    for header, rows in _grids(result):
+        lines.append("| " + " | ".join(_esc(h) for h in header) + " |")
+        lines.append("|---" + "|---:" * (len(header) - 1) + "|")
+        lines += ["| " + " | ".join(_esc(c) for c in r) + " |" for r in rows]
+        lines.append("")
+    singles = _singles(result)
+    if singles:
+        lines += ["| total | value |", "|---|---:|", *[f"| {_esc(label)} | {v} |" for label, v in singles], ""]
+    if result.narrative:
+        lines += ["## In words", ""]
+        lines += [f"- {s.text}" for s in result.narrative]
+        lines.append("")
+    lines += ["## Clauses", "", *[f"- {line.strip()}" for line in _citations(result)]]
+    return "\n".join(lines) + "\n"
+
+
+def csv_text(result: Result) -> str:
+    """One row per output and period, for spreadsheets; exact values, pending left empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["contract", "interpretation", "output", "period", "value", "unit", "status", "citation"])
+    for name, value in result.outputs.items():
+        per = value.items() if isinstance(value, dict) else [("", value)]
+        for period, v in per:
+            raw = "" if v is None else (str(v).lower() if isinstance(v, bool) else
+                                        v.isoformat() if isinstance(v, date) else str(v))
+            writer.writerow([result.contract, result.interpretation or "", name, period, raw, result.units[name],
+                             "pending" if v is None else "known", result.citations.get(name, "")])
+    return out.getvalue()
 
 
 def _per(value: Output) -> dict[str, OutputValue]:

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .narrative import Sentence
     from .trace import Step
+
+RESULT_SCHEMA = "clausewise/result/1"  # bump with evaluator/schemas/result.schema.json
+EXPLANATION_SCHEMA = "clausewise/explanation/1"
 
 OutputValue = int | Decimal | bool | date | None
 Output = OutputValue | dict[str, OutputValue]
@@ -53,6 +57,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
         return {
+            "schema": RESULT_SCHEMA,
             "contract": self.contract,
             "interpretation": self.interpretation,
             "outputs": {name: _plain(value) for name, value in self.outputs.items()},
@@ -66,6 +71,12 @@ class Result:
         return dumps(self.to_dict(), indent)
 
 
+def result_schema() -> dict[str, Any]:
+    """The published JSON Schema of result and explanation documents."""
+    text = resources.files("evaluator").joinpath("schemas/result.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Explanation:
     """The derivation of one value: `steps[root]` and, through `inputs`, everything behind it."""
@@ -77,6 +88,7 @@ class Explanation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema": EXPLANATION_SCHEMA,
             "contract": self.contract,
             "interpretation": self.interpretation,
             "root": self.root,
