@@ -56,7 +56,8 @@ _TOKEN_WORDS = {
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Lark:
+def lark_parser() -> Lark:
+    """The rule language's LALR parser, built once (and cached on disk by lark)."""
     grammar = resources.files("evaluator.grammar").joinpath("clausewise.lark").read_text(encoding="utf-8")
     return Lark(grammar, parser="lalr", propagate_positions=True, cache=True, maybe_placeholders=False)
 
@@ -447,7 +448,7 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
     attempt, restart = text, 0
     while True:
         try:
-            tree = _parser().parse(attempt)
+            tree = lark_parser().parse(attempt)
             break
         except UnexpectedInput as exc:
             problems.append(_syntax_diagnostic(exc, text, file))

@@ -15,7 +15,7 @@ _KEEP = "\u00a0"
 
 
 def _keep_together(text: str) -> str:
-    """Join 'RMB 805,000,000' and 'SPA 5.2(2)' so that wrapping does not split them."""
+    """Join 'USD 1,250,000' and 'SPA 5.2(2)' so that wrapping does not split them."""
     return re.sub(r"\b([A-Z][A-Za-z-]*) (?=\d)", lambda m: m.group(1) + _KEEP, text)
 
 

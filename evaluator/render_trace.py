@@ -8,6 +8,7 @@ met again is not repeated ("see above"), and a clause is quoted in full once.
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from typing import Any
 
 from .render import cell
@@ -18,13 +19,11 @@ WIDTH = 100
 
 
 def amount(value: Any, unit: str) -> str:
-    """A value with its unit, the way the agreement would write it: RMB 665,000,000; 3,000,000 shares."""
+    """A value with its unit, the way an agreement writes it: RMB 1,250,000.50; 3,000 shares; 2026-01-31."""
     if value is None:
         return "pending"
-    if isinstance(value, str):  # an exact fraction with no finite decimal, e.g. 1/3
-        return f"{value} {unit}"
-    text = cell(value)
-    if unit in ("true/false", "ratio") or isinstance(value, bool):
+    text = value if isinstance(value, str) else cell(value)  # a str is an exact fraction such as 1/3
+    if unit in ("true/false", "ratio", "a date") or isinstance(value, bool | date):
         return text
     if unit.isupper() and " " not in unit:  # a currency code
         return f"{unit} {text}"
