@@ -170,7 +170,7 @@ def test_narrative_for_a_shortfall_made_up_in_full(kaixin: evaluator.Contract) -
                                           "restored (SPA 5.2(2)) and nothing remains deducted.")
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv", "markdown", "table"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "markdown", "table", "html"])
 def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["evaluate", str(KAIXIN), "--inputs", str(EXAMPLE), "--format", fmt]
     assert main(args) == 0
@@ -188,6 +188,8 @@ def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.Captu
     if fmt == "markdown":
         assert "| released_shares (shares) | 2,706,766 | 3,153,384 | pending | pending | pending |" in out
         assert "## In words" in out
+    if fmt == "html":
+        assert out.startswith("<!DOCTYPE html>") and out.count("<svg") == 2 and 'id="step-deducted_shares-Y1"' in out
     assert main([*args, "--output", str(tmp_path / f"out.{fmt}")]) == 0
     assert (tmp_path / f"out.{fmt}").read_text(encoding="utf-8") == out
 
