@@ -131,7 +131,8 @@ def test_check_rejects_a_broken_rule_file_with_every_error(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     broken = (ROOT / "rules" / "kaixin" / "spa.rules").read_text(encoding="utf-8")
     broken = broken.replace("= clamp(revenue[y], RMB 0, target[y])", "= clamp(revenu[y], RMB 0, target[y])")
-    broken = broken.replace("= tranche - own_shares[y] - restored_shares[y]", "= tranche - own_shares[y] - excess[y]")
+    broken = broken.replace("= tranche[y] - own_shares[y] - restored_shares[y]",
+                            "= tranche[y] - own_shares[y] - excess[y]")
     path = write(tmp_path, "spa.rules", broken)
     code, out, err = run(capsys, "check", path)
     assert code == 2

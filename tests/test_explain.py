@@ -74,8 +74,8 @@ def test_a_derivation_reaches_inputs_and_parameters(kaixin: evaluator.Contract) 
     assert expl.root == "deducted_shares[Y1]"
     # 3,000,000 - 2,706,766 own - 153,384 restored by Y2 = 139,850
     assert steps["deducted_shares[Y1]"].value == 139850
-    assert steps["deducted_shares[Y1]"].inputs == ("tranche", "own_shares[Y1]", "restored_shares[Y1]")
-    assert steps["deducted_shares[Y1]"].formula == "tranche - own_shares[y] - restored_shares[y]"
+    assert steps["deducted_shares[Y1]"].inputs == ("tranche[Y1]", "own_shares[Y1]", "restored_shares[Y1]")
+    assert steps["deducted_shares[Y1]"].formula == "tranche[y] - own_shares[y] - restored_shares[y]"
     assert "rules/kaixin/spa.rules:" in steps["deducted_shares[Y1]"].location
     assert steps["revenue[Y1]"].kind == "input" and steps["revenue[Y1]"].value == 600000000
     assert steps["target[Y1]"].kind == "parameter" and steps["target[Y1]"].value == 665000000
@@ -109,7 +109,7 @@ def test_explain_command_prints_the_tree(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["explain", str(KAIXIN), "--inputs", str(EXAMPLE), "deducted_shares", "Y1"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[1] == "deducted_shares[Y1] = 139,850 shares"
-    assert "= tranche - own_shares[y] - restored_shares[y]  [" in out
+    assert "= tranche[y] - own_shares[y] - restored_shares[y]  [" in out
     assert "rules/kaixin/spa.rules:" in out
     assert 'SPA 5.2(1): "(1) If the actual Operating Revenue' in out
     assert "├── own_shares[Y1] = 2,706,766 shares" in out

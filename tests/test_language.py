@@ -230,10 +230,10 @@ def test_kaixin_formulas(decls: dict[str, n.Declaration]) -> None:
         assert isinstance(d, n.RuleDecl)
         return show(d.body)
 
-    assert formula("tranche") == "(consideration_shares / 5)"
+    assert formula("tranche") == "(consideration_shares * release_share[y])"
     assert formula("counted_revenue") == "clamp(revenue[y], 0 RMB, target[y])"
     assert formula("target_met") == "(revenue[y] >= target[y])"
-    assert formula("own_shares") == "(round ((tranche * counted_revenue[y]) / target[y]) down to 1 shares)"
+    assert formula("own_shares") == "(round ((tranche[y] * counted_revenue[y]) / target[y]) down to 1 shares)"
     assert formula("excess") == "max((revenue[y] - target[y]), 0 RMB)"
     assert formula("outstanding") == "(shortfall[k] - sum(credit[x, k] for each year x before y))"
     assert formula("credited") == "sum(credit[x, k] for each year x through y)"
@@ -252,7 +252,7 @@ def test_kaixin_rules_for_each_pair_of_years(decls: dict[str, n.Declaration]) ->
     assert isinstance(entitled, n.RuleDecl)
     assert [(p.period_set, p.var) for p in entitled.params] == [("year", "k"), ("year", "y")]
     tranche = decls["tranche"]
-    assert isinstance(tranche, n.RuleDecl) and tranche.params == ()
+    assert isinstance(tranche, n.RuleDecl) and [(p.period_set, p.var) for p in tranche.params] == [("year", "y")]
 
 
 def test_kaixin_readings_under_which_a_rule_differs(decls: dict[str, n.Declaration]) -> None:
@@ -268,8 +268,8 @@ def test_kaixin_readings_under_which_a_rule_differs(decls: dict[str, n.Declarati
     [alt] = entitled.alternatives
     assert (alt.interpretation, alt.citation) == ("excess-year", None)
     assert show(alt.body) == (
-        "min(tranche, (round (((tranche * counted_revenue[k]) / target[k])"
-        " + sum(((tranche * credit[x, k]) / target[x]) for each year x through y)) down to 1 shares))"
+        "min(tranche[k], (round (((tranche[k] * counted_revenue[k]) / target[k])"
+        " + sum(((tranche[k] * credit[x, k]) / target[x]) for each year x through y)) down to 1 shares))"
     )
 
 
@@ -307,7 +307,7 @@ def test_kaixin_spans_point_at_the_source(kaixin_text: str, decls: dict[str, n.D
     assert at(target.entries[0].span) == (line, 3, line, 22)
     assert at(target.entries[0].value.span) == (line, 7, line, 22)
 
-    line = line_of(kaixin_text, r"= round tranche \* counted_revenue\[y\]")
+    line = line_of(kaixin_text, r"= round tranche\[y\] \* counted_revenue\[y\]")
     own = decls["own_shares"]
     assert isinstance(own, n.RuleDecl) and isinstance(own.body, n.Round)
     text = kaixin_text.splitlines()[line - 1]
