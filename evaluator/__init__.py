@@ -9,7 +9,9 @@ Every error caused by bad rules, contract files or inputs is an
 `evaluator.ContractError` carrying file, line and column.
 """
 
-from .contract import Contract, Party, load, load_rules
+from .amendments import Amendment
+from .contract import Contract, Party, Version
+from .contract_file import load, load_rules
 from .errors import (
     CheckError,
     ContractError,
@@ -22,6 +24,8 @@ from .errors import (
 from .result import Result
 
 __all__ = [
+    "Amendment",
+    "Version",
     "CheckError",
     "Contract",
     "ContractError",

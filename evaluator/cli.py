@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import render, render_trace
-from .contract import contract_schema, load, load_rules
+from .contract_file import contract_schema, load, load_rules
 from .errors import ContractError
 from .result import dumps, result_schema
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +180,32 @@ def load(path: Path, error: type[ContractError]) -> Data:
     conv = _Converter(file, error)
     value = conv.convert(node, ())
     return Data(file, value, text, conv.places, conv.keys)
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in evaluator/schemas."""
+    text = resources.files("evaluator").joinpath(f"schemas/{name}").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def validate_schema(data: Data, name: str, error: type[ContractError]) -> None:
+    """Check loaded data against a shipped schema; raise `error` listing every problem at its place."""
+    import jsonschema  # only when a data file is validated: the slowest import of the package
+
+    validator = jsonschema.Draft202012Validator(schema(name))
+    problems = []
+    for err in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(err.absolute_path)
+        if err.validator == "additionalProperties":
+            known = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
+            for extra in sorted(set(err.instance) - set(known)):
+                problems.append(data.where((*path, extra), f"unknown key '{extra}'",
+                                           f"known keys: {', '.join(known)}", key=True))
+            continue
+        message = err.message
+        if err.validator == "required":
+            message = f"missing key {err.message.split(' is a required')[0]}"
+        problems.append(data.where(path, message))
+    if problems:
+        raise error(problems)

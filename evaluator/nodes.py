@@ -191,6 +191,7 @@ class TableEntry:
     period: str
     value: Expr
     span: Span = _span()
+    citation: str | None = None  # set when an amendment replaced this value: the amendment's clause
 
 
 @dataclass(frozen=True)
@@ -247,10 +248,31 @@ class InterpretationDecl(Decl):
 
 
 @dataclass(frozen=True)
+class EntryReplacement(Decl):
+    """`replace target[Y2] = RMB 700 million`: one period's value of a parameter, in an amendment."""
+
+    period: str = ""
+    value: Expr | None = None
+    period_span: Span = _span()
+
+
+@dataclass(frozen=True)
 class OutputsDecl:
     names: tuple[str, ...]
     name_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
     span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """`replace rule ...`: a definition put in place of the one of the same name, in an amendment."""
+
+    decl: CurrencyDecl | PeriodsDecl | ParamDecl | TableDecl | InputDecl | RuleDecl | AllocationDecl
+    span: Span = _span()
+
+    @property
+    def name(self) -> str:
+        return self.decl.name
 
 
 Declaration = (
@@ -263,6 +285,7 @@ Declaration = (
     | AllocationDecl
     | InterpretationDecl
 )
+Amending = Replacement | EntryReplacement
 
 
 @dataclass(frozen=True)
@@ -270,6 +293,7 @@ class RuleFile:
     path: str
     declarations: tuple[Declaration, ...]
     outputs: tuple[OutputsDecl, ...]
+    amending: tuple[Amending, ...] = ()  # replacements: only amendments have them
     text: str = field(default="", compare=False, repr=False)
 
     def source(self, span: Span) -> str:

@@ -13,12 +13,14 @@ from datetime import date
 from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
+from .datafile import read_text
 from .errors import Diagnostic, RuleSyntaxError
 
 _SCALES = {"thousand": 1000, "million": 1000_000, "billion": 1000_000_000}
@@ -102,11 +104,19 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def _tokens(self, children: list[Any], kind: str) -> list[Token]:
         return [c for c in children if isinstance(c, Token) and c.type == kind]
 
+    def replace_decl(self, meta: Any, c: list[Any]) -> n.Replacement:
+        return n.Replacement(c[0], self.at.meta(meta))
+
+    def replace_entry(self, meta: Any, c: list[Any]) -> n.EntryReplacement:
+        return n.EntryReplacement(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
+                                  str(c[1]), c[-1], self.at.token(c[1]))
+
     # ---- file
     def start(self, meta: Any, children: list[Any]) -> n.RuleFile:
-        decls = tuple(c for c in children if not isinstance(c, n.OutputsDecl))
+        amending = tuple(c for c in children if isinstance(c, n.Replacement | n.EntryReplacement))
         outputs = tuple(c for c in children if isinstance(c, n.OutputsDecl))
-        return n.RuleFile(self.file, decls, outputs)
+        decls = tuple(c for c in children if not isinstance(c, n.OutputsDecl | n.Replacement | n.EntryReplacement))
+        return n.RuleFile(self.file, decls, outputs, amending)
 
     def citation(self, meta: Any, children: list[Token]) -> tuple[str, str, n.Span]:
         return ("cites", children[0][1:-1].strip(), self.at.token(children[0]))
@@ -381,7 +391,7 @@ def _expected(exc: UnexpectedInput) -> str | None:
     return "expected " + ", ".join(words)
 
 
-_DECL_START = re.compile(r"^[ \t]*(currency|periods|parameter|input|rule|allocation|interpretation|outputs)\b",
+_DECL_START = re.compile(r"^[ \t]*(currency|periods|parameter|input|rule|allocation|interpretation|outputs|replace)\b",
                          re.MULTILINE)
 MAX_SYNTAX_ERRORS = 20
 
@@ -480,3 +490,8 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
                 )
             ) from None
         raise
+
+
+def parse_file(path: Path) -> n.RuleFile:
+    """Read and parse a rule file; raise RuleSyntaxError if it cannot be read or parsed."""
+    return parse(read_text(path, RuleSyntaxError), str(path))

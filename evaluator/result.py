@@ -12,15 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .narrative import Sentence
     from .trace import Step
 
-RESULT_SCHEMA = "clausewise/result/1"  # bump with evaluator/schemas/result.schema.json
-EXPLANATION_SCHEMA = "clausewise/explanation/1"
+RESULT_SCHEMA = "clausewise/result/2"  # bump with evaluator/schemas/result.schema.json
+EXPLANATION_SCHEMA = "clausewise/explanation/2"
 
 OutputValue = int | Decimal | bool | date | None
 Output = OutputValue | dict[str, OutputValue]
@@ -53,6 +52,8 @@ class Result:
     citations: dict[str, str]  # output -> the clause its rule cites
     trace: dict[str, Step] | None = None  # with evaluate(trace=True): every step behind every output
     narrative: list[Sentence] = field(default_factory=list)  # from the contract's sentence templates
+    amendments: list[dict[str, Any]] = field(default_factory=list)  # those applied, in order
+    as_of: date | None = None  # the date amendments were applied as of (None: all of them)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
@@ -64,6 +65,8 @@ class Result:
             "units": dict(self.units),
             "citations": dict(self.citations),
             "narrative": [s.to_dict() for s in self.narrative],
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "amendments": list(self.amendments),
             **({"trace": [step.to_dict() for step in self.trace.values()]} if self.trace is not None else {}),
         }
 
@@ -72,9 +75,10 @@ class Result:
 
 
 def result_schema() -> dict[str, Any]:
-    """The published JSON Schema of result and explanation documents."""
-    text = resources.files("evaluator").joinpath("schemas/result.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    """The published JSON Schema of result, explanation and comparison documents."""
+    from .datafile import schema
+
+    return schema("result.schema.json")
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,14 @@ class Explanation:
     interpretation: str | None
     root: str
     steps: dict[str, Step]
+    amendments: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": EXPLANATION_SCHEMA,
             "contract": self.contract,
             "interpretation": self.interpretation,
+            "amendments": list(self.amendments),
             "root": self.root,
             "steps": [step.to_dict() for step in self.steps.values()],
         }

@@ -81,7 +81,7 @@ class _Deriver:
         if isinstance(decl, n.TableDecl):
             member = self.program.period_sets[decl.period_set].names[idx[0]]
             entry = next(e for e in decl.entries if e.period == member)
-            return self.source(entry.span), entry.span, citation, None
+            return self.source(entry.span), entry.span, entry.citation or citation, None
         if isinstance(decl, n.ParamDecl) and decl.value is not None:
             return self.source(decl.value.span), decl.value.span, citation, None
         if isinstance(decl, n.AllocationDecl):

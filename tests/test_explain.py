@@ -200,7 +200,7 @@ def test_trace_json_validates_and_holds_every_output(capsys: pytest.CaptureFixtu
     validate(doc)
     ids = {step["id"] for step in doc["trace"]}
     assert {"deducted_shares[Y1]", "escrow_shares", "released_shares[Y5]"} <= ids
-    assert doc["schema"] == "clausewise/result/1"
+    assert doc["schema"] == "clausewise/result/2"
 
 
 def test_schema_command_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
