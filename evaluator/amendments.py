@@ -62,7 +62,7 @@ def read(path: Path, parties: dict[str, str], consent_of: Sequence[str], cites: 
         problems.append(data.where(
             ("consents",), f"amendment {value['amendment']} lacks the written consent of Party {party} "
                            f"({parties.get(party, '?')})",
-            f"{rule} the written consent of {', '.join('Party ' + p for p in consent_of)}",
+            f"{rule} the written consent of {', '.join('Party ' + p for p in consent_of)}", key=True,
         ))
     effective = _date(data, ("effective",), problems)
     if problems:
