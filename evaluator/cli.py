@@ -13,12 +13,16 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
+from . import compare as compare_
 from . import render, render_trace
-from .contract_file import contract_schema, load, load_rules
+from .compare import Comparison, compare
+from .contract_file import load, load_rules
+from .datafile import schema as data_schema
 from .errors import ContractError
-from .result import dumps, result_schema
+from .result import Result, dumps, result_schema
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
 _CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -30,31 +34,59 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n   hint: run '{self.prog} --help'\n")
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _common(p: argparse.ArgumentParser, as_of: bool = True) -> None:
+    p.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
+    p.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    if as_of:
+        p.add_argument("--as-of", metavar="DATE", type=_date,
+                       help="apply only the amendments effective on or before DATE (default: all)")
+
+
 def _arguments() -> argparse.ArgumentParser:
     p = _Parser(prog="clausewise", description="Evaluate the numeric terms of an agreement written as rule files.")
     p.add_argument("--debug", action="store_true", help="show the internal traceback of an unexpected error")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ev = sub.add_parser("evaluate", help="evaluate a contract's outputs for given inputs")
-    ev.add_argument("contract", help="contract file (.yaml)")
-    ev.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
-    ev.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    ev.add_argument("contract", help="contract file (.yaml), or an amendment file")
+    _common(ev)
     ev.add_argument("--format", choices=("table", "json", "csv", "markdown", "html"), default="table",
                     help="output format (default: table)")
     ev.add_argument("--trace", action="store_true", help="with --format json: include every figure's derivation")
+    ev.add_argument("--all-interpretations", action="store_true",
+                    help="every reading side by side (table or json)")
     ev.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
     ex = sub.add_parser("explain", help="show how one figure is derived, down to inputs and parameters")
     ex.add_argument("contract", help="contract file (.yaml)")
     ex.add_argument("figure", metavar="OUTPUT", help="the figure to explain, e.g. deducted_shares (any output or rule)")
     ex.add_argument("period", nargs="?", help="its period, e.g. Y1 (two periods as Y2,Y1)")
-    ex.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
-    ex.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    _common(ex)
     ex.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
+    df = sub.add_parser("diff", help="every output that differs between two contracts, dates or readings")
+    df.add_argument("contract", help="contract file A")
+    df.add_argument("other", nargs="?", metavar="CONTRACT_B", help="contract file B (default: A again)")
+    _common(df)
+    df.add_argument("--against", metavar="NAME", help="reading for B (default: the same as A's)")
+    df.add_argument("--against-as-of", metavar="DATE", type=_date, help="amendments for B as of DATE")
+    df.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+
+    hi = sub.add_parser("history", help="each output as signed and after each amendment in turn")
+    hi.add_argument("contract", help="contract file (.yaml)")
+    _common(hi, as_of=False)
+    hi.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+
     sc = sub.add_parser("schema", help="print a published JSON Schema")
-    sc.add_argument("which", choices=("result", "contract"),
-                    help="result: documents printed by evaluate/explain --format json; contract: contract files")
+    sc.add_argument("which", choices=("result", "contract", "amendment"),
+                    help="result: documents printed with --format json; contract, amendment: those files")
 
     ck = sub.add_parser("check", help="check contract and rule files without evaluating them")
     ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
@@ -62,13 +94,19 @@ def _arguments() -> argparse.ArgumentParser:
     return p
 
 
+def _inputs(args: argparse.Namespace) -> Path | None:
+    return Path(args.inputs) if args.inputs else None
+
+
 def _evaluate(args: argparse.Namespace) -> str:
     contract = load(args.contract)
+    if args.all_interpretations:
+        readings: list[str | None] = list(contract.interpretations) or [None]
+        results = [contract.evaluate(_inputs(args), r, narrate=False, as_of=args.as_of) for r in readings]
+        labels = [r or "rules" for r in readings]
+        return _comparison(compare("interpretations", labels, results, only_differences=False), args.format)
     trace = (args.trace and args.format == "json") or args.format == "html"
-    if args.inputs:
-        result = contract.evaluate_file(args.inputs, args.interpretation, trace=trace)
-    else:
-        result = contract.evaluate({}, args.interpretation, trace=trace)
+    result = contract.evaluate(_inputs(args), args.interpretation, trace=trace, as_of=args.as_of)
     if args.format == "json":
         return render.json_text(result)
     if args.format == "csv":
@@ -82,17 +120,57 @@ def _evaluate(args: argparse.Namespace) -> str:
     return render.table(result, contract.title)
 
 
+def _comparison(c: Comparison, fmt: str) -> str:
+    if fmt == "json":
+        return dumps(c.to_dict()) + "\n"
+    if fmt != "table":
+        raise ContractError(f"--format {fmt} is not available for a comparison; use table or json")
+    return compare_.table(c)
+
+
+def _diff(args: argparse.Namespace) -> str:
+    a = load(args.contract)
+    b = load(args.other) if args.other else a
+    inputs = _inputs(args)
+    against_as_of = args.against_as_of or args.as_of
+    left = a.evaluate(inputs, args.interpretation, narrate=False, as_of=args.as_of)
+    right = b.evaluate(inputs, args.against or args.interpretation, narrate=False, as_of=against_as_of)
+    labels = [_label(args.contract, left), _label(args.other or args.contract, right)]
+    if labels[0] == labels[1]:
+        labels = ["A", "B"]
+    return _comparison(compare("diff", labels, [left, right], only_differences=True), args.format)
+
+
+def _label(path: str, result: Result) -> str:
+    parts = [Path(path).stem]
+    if result.interpretation:
+        parts.append(result.interpretation)
+    if result.as_of:
+        parts.append(f"as of {result.as_of.isoformat()}")
+    return ", ".join(parts)
+
+
+def _history(args: argparse.Namespace) -> str:
+    contract = load(args.contract)
+    stages = contract.stages()
+    inputs = _inputs(args)
+    results = [contract.evaluate(inputs, args.interpretation, narrate=False, as_of=None, version=v)
+               for _, v in stages]
+    return _comparison(compare("history", [label for label, _ in stages], results, only_differences=False),
+                       args.format)
+
+
 def _explain(args: argparse.Namespace) -> str:
     contract = load(args.contract)
     inputs = Path(args.inputs) if args.inputs else None
-    expl = contract.explain(args.figure, args.period, inputs, args.interpretation)
+    expl = contract.explain(args.figure, args.period, inputs, args.interpretation, as_of=args.as_of)
     if args.format == "json":
         return dumps(expl.to_dict()) + "\n"
     return render_trace.explanation(expl)
 
 
 def _schema(args: argparse.Namespace) -> str:
-    schema = result_schema() if args.which == "result" else contract_schema()
+    schema = result_schema() if args.which == "result" else data_schema(f"{args.which}.schema.json")
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -125,7 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _arguments().parse_args(argv)
     try:
-        out = {"evaluate": _evaluate, "explain": _explain, "schema": _schema, "check": _check}[args.command](args)
+        commands = {"evaluate": _evaluate, "explain": _explain, "diff": _diff, "history": _history,
+                    "schema": _schema, "check": _check}
+        out = commands[args.command](args)
     except ContractError as exc:
         if args.debug:
             traceback.print_exc()

@@ -120,14 +120,16 @@ class Contract:
     # ---- evaluation --------------------------------------------------------
 
     def evaluate(self, inputs: Mapping[str, Any] | Path | None = None, interpretation: str | None = None,
-                 trace: bool = False, narrate: bool = True, as_of: date | None = None) -> Result:
+                 trace: bool = False, narrate: bool = True, as_of: date | None = None,
+                 version: Version | None = None) -> Result:
         """Evaluate every output for `inputs` (e.g. {"revenue": {"Y1": 600000000}}, or an inputs file).
 
         With `trace`, the result also holds the derivation of every output (`Result.trace`); with
         `narrate` (the default) its sentences in words; many scenarios run faster with narrate=False.
-        `as_of` applies only the amendments effective on or before that date.
+        `as_of` applies only the amendments effective on or before that date; `version` (one of
+        `stages()`) evaluates the agreement at that stage instead.
         """
-        version = self.version(as_of)
+        version = version or self.version(as_of)
         values = self._values(version, inputs)
         reading = self._reading(version, interpretation)
         return with_deep_stack(lambda: self._outputs(version, values, reading, trace, narrate, as_of),

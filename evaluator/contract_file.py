@@ -27,9 +27,6 @@ from .errors import ContractFileError, Diagnostic, RuleSyntaxError
 from .parser import parse_file
 
 
-def contract_schema() -> dict[str, Any]:
-    return schema("contract.schema.json")
-
 
 def load_rules(paths: Iterable[str | Path]) -> Program:
     """Parse and check rule files together; raise one error listing every problem."""

@@ -61,7 +61,7 @@ class Result:
             "schema": RESULT_SCHEMA,
             "contract": self.contract,
             "interpretation": self.interpretation,
-            "outputs": {name: _plain(value) for name, value in self.outputs.items()},
+            "outputs": {name: jsonable(value) for name, value in self.outputs.items()},
             "units": dict(self.units),
             "citations": dict(self.citations),
             "narrative": [s.to_dict() for s in self.narrative],
@@ -102,9 +102,10 @@ class Explanation:
         }
 
 
-def _plain(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value as JSON-ready data: dates as text, the rest as they are."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -1,0 +1,115 @@
+"""Results side by side: two contracts or dates (diff), every reading, every amendment in turn.
+
+A comparison lines up the outputs of several results, period by period, marks
+where they differ and, for amounts, the change from the first to the last.
+It is data (`to_dict`, a `clausewise/comparison/2` document) and a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .render import cell
+from .result import Result, jsonable
+
+
+@dataclass(frozen=True)
+class Row:
+    output: str
+    period: str | None
+    unit: str
+    values: tuple[Any, ...]
+
+    @property
+    def differs(self) -> bool:
+        return len(set(map(repr, self.values))) > 1
+
+    @property
+    def change(self) -> int | Decimal | None:
+        first, last = self.values[0], self.values[-1]
+        if isinstance(first, bool) or isinstance(last, bool):
+            return None
+        if isinstance(first, int | Decimal) and isinstance(last, int | Decimal):
+            return last - first
+        return None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    kind: str  # diff | interpretations | history
+    contract: str
+    labels: tuple[str, ...]
+    results: tuple[Result, ...]
+    rows: tuple[Row, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": "clausewise/comparison/2",
+            "kind": self.kind,
+            "contract": self.contract,
+            "sides": [
+                {"label": label, "contract": r.contract, "interpretation": r.interpretation,
+                 "as_of": r.as_of.isoformat() if r.as_of else None, "amendments": list(r.amendments)}
+                for label, r in zip(self.labels, self.results, strict=True)
+            ],
+            "rows": [
+                {"output": row.output, "period": row.period, "unit": row.unit,
+                 "values": [jsonable(v) for v in row.values], "differs": row.differs, "change": row.change}
+                for row in self.rows
+            ],
+        }
+
+
+def compare(kind: str, labels: list[str], results: list[Result], only_differences: bool) -> Comparison:
+    """Line up the outputs of `results` (outputs missing from a side count as pending there)."""
+    names: list[str] = []
+    for r in results:
+        names += [name for name in r.outputs if name not in names]
+    rows = []
+    for name in names:
+        unit = next(r.units[name] for r in results if name in r.units)
+        periods: list[str | None] = []
+        for r in results:
+            value = r.outputs.get(name)
+            keys = list(value) if isinstance(value, dict) else [None]
+            periods += [p for p in keys if p not in periods]
+        for period in periods:
+            values = tuple(_value(r, name, period) for r in results)
+            row = Row(name, period, unit, values)
+            if row.differs or not only_differences:
+                rows.append(row)
+    return Comparison(kind, results[0].contract, tuple(labels), tuple(results), tuple(rows))
+
+
+def _value(result: Result, name: str, period: str | None) -> Any:
+    value = result.outputs.get(name)
+    if isinstance(value, dict):
+        return value.get(period or "")
+    return value if period is None else None
+
+
+def table(c: Comparison) -> str:
+    """The comparison for people: one line per output and period, sides across, * where they differ."""
+    if not c.rows:
+        return f"{c.contract}: no output differs between {' and '.join(c.labels)}\n"
+    header = ["output", "period", *c.labels] + (["change"] if c.kind != "interpretations" else []) + [""]
+    lines = []
+    for row in c.rows:
+        change = row.change
+        cells = [row.output if row.unit in ("true/false", "ratio") else f"{row.output} ({row.unit})",
+                 row.period or "", *(cell(v) for v in row.values)]
+        if c.kind != "interpretations":
+            cells.append("" if change is None else (f"+{cell(change)}" if change > 0 else cell(change)))
+        cells.append("*" if row.differs else "")
+        lines.append(cells)
+    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
+    left = {0, 1}
+    out = ["  ".join(h.ljust(w) if i in left else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths,
+                                                                                            strict=True)))]
+    out.append("  ".join("-" * w for w in widths))
+    for r in lines:
+        out.append("  ".join(x.ljust(w) if i in left else x.rjust(w) for i, (x, w) in enumerate(zip(r, widths,
+                                                                                                  strict=True))))
+    return "\n".join(line.rstrip() for line in out) + "\n"
