@@ -21,11 +21,10 @@ from .amendments import Amendment, read
 from .checker import Program, check
 from .clauses import AgreementText, Clause, load_text
 from .contract import Contract
-from .datafile import Data, schema, validate_schema
+from .datafile import Data, validate_schema
 from .datafile import load as load_data
 from .errors import ContractFileError, Diagnostic, RuleSyntaxError
 from .parser import parse_file
-
 
 
 def load_rules(paths: Iterable[str | Path]) -> Program:
