@@ -67,9 +67,17 @@ def _heading(result: Result, title: str | None) -> str:
     return heading + (f" - reading: {result.interpretation}" if result.interpretation else "")
 
 
+def _amended(result: Result) -> list[str]:
+    """A line naming the amendments applied, if any."""
+    if not result.amendments and not result.as_of:
+        return []
+    names = ", ".join(f"{a['amendment']} (effective {a['effective']})" for a in result.amendments) or "none"
+    return [f"Amendments applied{' as of ' + result.as_of.isoformat() if result.as_of else ''}: {names}"]
+
+
 def table(result: Result, title: str | None = None) -> str:
     """Outputs per period as one grid (periods across), then the single values."""
-    lines: list[str] = [_heading(result, title), ""]
+    lines: list[str] = [_heading(result, title), *_amended(result), ""]
     for header, rows in _grids(result):
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for r in [header, ["-" * w for w in widths], *rows]:
@@ -94,7 +102,7 @@ def _esc(text: str) -> str:
 
 def markdown(result: Result, title: str | None = None) -> str:
     """The same content as the table, as Markdown."""
-    lines = [f"# {_heading(result, title)}", ""]
+    lines = [f"# {_heading(result, title)}", "", *[f"{line}\n" for line in _amended(result)]]
     for header, rows in _grids(result):
         lines.append("| " + " | ".join(_esc(h) for h in header) + " |")
         lines.append("|---" + "|---:" * (len(header) - 1) + "|")

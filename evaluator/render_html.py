@@ -172,6 +172,10 @@ class _Report:
         out = ['<section id="summary">', "<h2>Summary</h2>", '<dl class="facts">']
         out.append(f"<dt>Contract</dt><dd><code>{_e(c.name)}</code>, dated {_e(c.date.isoformat())}</dd>")
         out.append(f"<dt>Reading</dt><dd>{self._readings()}</dd>")
+        applied = self.result.amendments
+        terms = "; ".join(f"{_e(a['title'])} (effective {_e(a['effective'])})" for a in applied)
+        as_of = f" as of {_e(self.result.as_of.isoformat())}" if self.result.as_of else ""
+        out.append(f"<dt>Amendments</dt><dd>{terms or 'none'}{as_of}</dd>")
         out.append("</dl>")
         if c.parties:
             out += ["<h3>Parties</h3>", '<table class="parties"><thead><tr><th scope="col">Party</th>'
