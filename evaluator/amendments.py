@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,8 +25,8 @@ from .checker import Program
 from .clauses import AgreementText, load_text
 from .datafile import Data, validate_schema
 from .datafile import load as load_data
-from .errors import ContractFileError, Diagnostic, RuleSyntaxError
-from .parser import parse_file
+from .errors import ContractFileError, Diagnostic
+from .parser import parse_files
 
 
 @dataclass(frozen=True)
@@ -67,24 +66,8 @@ def read(path: Path, parties: dict[str, str], consent_of: Sequence[str], cites: 
     effective = _date(data, ("effective",), problems)
     if problems:
         raise ContractFileError(problems)
-    files = []
-    syntax: list[Diagnostic] = []
-    for i, rel in enumerate(value["rules"]):
-        full = Path(os.path.normpath(path.parent / rel))
-        if not full.is_file():
-            raise ContractFileError(data.where(("rules", i), f"no rule file at {rel}"))
-        try:
-            files.append(parse_file(full))
-        except RuleSyntaxError as exc:
-            syntax.extend(exc.diagnostics)
-    if syntax:
-        raise RuleSyntaxError(syntax)
-    text = None
-    if "text" in value:
-        full = Path(os.path.normpath(path.parent / value["text"]))
-        if not full.is_file():
-            raise ContractFileError(data.where(("text",), f"no amendment text at {value['text']}"))
-        text = load_text(full)
+    files = parse_files([data.file_at(("rules", i), "rule file") for i in range(len(value["rules"]))])
+    text = load_text(data.file_at(("text",), "amendment text")) if "text" in value else None
     assert effective is not None
     return Amendment(value["amendment"], value["title"], str(path), effective, tuple(consents), tuple(files), text)
 

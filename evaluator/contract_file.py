@@ -10,11 +10,9 @@ directly too: it is the contract it amends, with this amendment added last.
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from . import narrative as narrative_
 from .amendments import Amendment, read
@@ -23,35 +21,13 @@ from .clauses import AgreementText, Clause, load_text
 from .contract import Contract
 from .datafile import Data, validate_schema
 from .datafile import load as load_data
-from .errors import ContractFileError, Diagnostic, RuleSyntaxError
-from .parser import parse_file
+from .errors import ContractFileError, Diagnostic
+from .parser import parse_files
 
 
 def load_rules(paths: Iterable[str | Path]) -> Program:
     """Parse and check rule files together; raise one error listing every problem."""
-    return check(_parse_all([Path(p) for p in paths]))
-
-
-def _parse_all(paths: list[Path]) -> list[Any]:
-    files, problems = [], []
-    for path in paths:
-        try:
-            files.append(parse_file(path))
-        except RuleSyntaxError as exc:
-            problems.extend(exc.diagnostics)
-    if problems:
-        raise RuleSyntaxError(problems)
-    return files
-
-
-def _path(data: Data, base: Path, key: tuple[Any, ...], what: str) -> Path:
-    rel = data.value
-    for k in key:
-        rel = rel[k]
-    full = Path(os.path.normpath(base.parent / rel))
-    if not full.is_file():
-        raise ContractFileError(data.where(key, f"no {what} at {rel}", f"files are named relative to {base.parent}"))
-    return full
+    return check(parse_files([Path(p) for p in paths]))
 
 
 def load(path: str | Path) -> Contract:
@@ -63,7 +39,7 @@ def load(path: str | Path) -> Contract:
         if "amends" not in data.value:
             raise ContractFileError(data.where((), "this amendment does not say which contract it amends",
                                                "add 'amends: path/to/contract.yaml'"))
-        return _load_contract(_path(data, path, ("amends",), "contract file"), extra=[path])
+        return _load_contract(data.file_at(("amends",), "contract file"), extra=[path])
     return _load_contract(path, extra=[])
 
 
@@ -77,23 +53,23 @@ def _load_contract(path: Path, extra: list[Path]) -> Contract:
         date.fromisoformat(value["date"])
     except ValueError:
         raise ContractFileError(data.where(("date",), f"{value['date']} is not a date")) from None
-    base = _parse_all([_path(data, path, ("rules", i), "rule file") for i in range(len(value["rules"]))])
+    base = parse_files([data.file_at(("rules", i), "rule file") for i in range(len(value["rules"]))])
     parties = {p["id"]: p["name"] for p in value["parties"]}
     consent = value.get("amendment_consent", {})
     consent_of = consent.get("parties", list(parties))
     for i, party in enumerate(consent_of):
         if party not in parties:
             raise ContractFileError(data.where(("amendment_consent", "parties", i), f"'{party}' is not a party"))
-    paths = [_path(data, path, ("amendments", i), "amendment file") for i in range(len(value.get("amendments", [])))]
+    paths = [data.file_at(("amendments", i), "amendment file") for i in range(len(value.get("amendments", [])))]
     amendments = [read(p, parties, consent_of, consent.get("cites")) for p in [*paths, *extra]]
     _no_repeats(amendments)
-    text = _agreement_text(data, path, amendments) if "text" in value else None
+    text = _agreement_text(data, amendments) if "text" in value else None
     contract = Contract(path, value, base, amendments, None, text)
     program = contract.program
     if text is not None:
         _check_citations(program, text)
     if "narrative" in value:
-        contract.narrative = narrative_.load(_path(data, path, ("narrative",), "narrative file"), program)
+        contract.narrative = narrative_.load(data.file_at(("narrative",), "narrative file"), program)
     interpretation = value.get("interpretation", program.default_interpretation)
     if interpretation is not None and interpretation not in program.interpretations:
         known = ", ".join(program.interpretations) or "none"
@@ -111,9 +87,9 @@ def _no_repeats(amendments: list[Amendment]) -> None:
         seen.add(a.name)
 
 
-def _agreement_text(data: Data, path: Path, amendments: list[Amendment]) -> AgreementText:
+def _agreement_text(data: Data, amendments: list[Amendment]) -> AgreementText:
     """The anchored agreement text, with the clauses of the amendments' own texts."""
-    text = load_text(_path(data, path, ("text",), "agreement text"))
+    text = load_text(data.file_at(("text",), "agreement text"))
     clauses: dict[str, Clause] = dict(text.clauses)
     for a in amendments:
         if a.text is not None:

@@ -10,6 +10,7 @@ error messages. JSON goes through the json module with the same guarantees
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -40,6 +41,19 @@ class Data:
     text: str
     places: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
+
+    def file_at(self, key: tuple[Any, ...], what: str) -> Path:
+        """The file named at `key`, relative to this one; ContractFileError if there is none."""
+        rel: Any = self.value
+        for k in key:
+            rel = rel[k]
+        here = Path(self.file).parent
+        full = Path(os.path.normpath(here / rel))
+        if not full.is_file():
+            from .errors import ContractFileError
+
+            raise ContractFileError(self.where(key, f"no {what} at {rel}", f"files are named relative to {here}"))
+        return full
 
     def where(self, path: tuple[Any, ...], message: str, hint: str | None = None, key: bool = False) -> Diagnostic:
         """A diagnostic at the value of `path` (at its key if `key`), or the nearest enclosing one known."""

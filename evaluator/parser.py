@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
@@ -495,3 +496,16 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
 def parse_file(path: Path) -> n.RuleFile:
     """Read and parse a rule file; raise RuleSyntaxError if it cannot be read or parsed."""
     return parse(read_text(path, RuleSyntaxError), str(path))
+
+
+def parse_files(paths: Sequence[Path]) -> list[n.RuleFile]:
+    """Parse several rule files; raise one RuleSyntaxError with the errors of all of them."""
+    files, problems = [], []
+    for path in paths:
+        try:
+            files.append(parse_file(path))
+        except RuleSyntaxError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise RuleSyntaxError(problems)
+    return files
