@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ContractError, Diagnostic
+from .errors import ContractError, ContractFileError, Diagnostic
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 100_000
@@ -50,8 +50,6 @@ class Data:
         here = Path(self.file).parent
         full = Path(os.path.normpath(here / rel))
         if not full.is_file():
-            from .errors import ContractFileError
-
             raise ContractFileError(self.where(key, f"no {what} at {rel}", f"files are named relative to {here}"))
         return full
 
