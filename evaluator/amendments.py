@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import nodes as n
-from .checker import Program
+from .checker import Program, signatures
 from .clauses import AgreementText, load_text
 from .datafile import Data, validate_schema
 from .datafile import load as load_data
@@ -43,12 +43,16 @@ class Amendment:
         return {"amendment": self.name, "title": self.title, "effective": self.effective.isoformat()}
 
 
-def read(path: Path, parties: dict[str, str], consent_of: Sequence[str], cites: str | None) -> Amendment:
-    """Load an amendment file; refuse it unless every party in `consent_of` consented in writing."""
+def read(path: Path, parties: dict[str, str], consent_of: Sequence[str], cites: str | None,
+         contract: Path) -> Amendment:
+    """Load an amendment of `contract`; refuse it unless every party in `consent_of` consented in writing."""
     data = load_data(path, ContractFileError)
     validate_schema(data, "amendment.schema.json", ContractFileError)
     value = data.value
     problems: list[Diagnostic] = []
+    if "amends" in value and data.file_at(("amends",), "contract file").resolve() != contract.resolve():
+        problems.append(data.where(("amends",), f"this amendment amends {value['amends']}, not {contract}",
+                                   "list an amendment only in the contract it amends"))
     consents = []
     for i, consent in enumerate(value["consents"]):
         if consent["party"] not in parties:
@@ -138,7 +142,7 @@ def _replace(old: n.Declaration, r: n.Amending, amendment: Amendment,
         return None
     assert r.value is not None
     entries = tuple(
-        n.TableEntry(e.period, r.value, r.span, r.about.citation) if e.period == r.period else e
+        n.TableEntry(e.period, r.value, r.span, r.about.citation, r.about.citation_span) if e.period == r.period else e
         for e in old.entries
     )
     return dataclasses.replace(old, entries=entries)
@@ -149,19 +153,27 @@ def _kind(d: n.Declaration) -> str:
             n.AllocationDecl: "allocation"}.get(type(d), "declaration")
 
 
-def check_units(before: Program, after: Program, replaced: dict[str, n.Span]) -> None:
-    """Refuse a replacement that changes what a name measures, or its periods."""
+def check_units(before: Program, after: Sequence[n.RuleFile], replaced: dict[str, n.Span]) -> None:
+    """Refuse a replacement that changes what a name measures, or its periods.
+
+    Looked at before the amended rules are checked as a whole, so that the
+    replacement is blamed, not the places that use the name.
+    """
+    now = signatures(after)
     problems = []
     for name, span in replaced.items():
-        old, new = before.symbols.get(name), after.symbols.get(name)
-        if old is None or new is None:
+        old = before.symbols.get(name)
+        if old is None or name not in now:
             continue
-        if old.type != new.type:
-            problems.append(Diagnostic.at(span, f"this replaces '{name}' in {old.type} with one in {new.type}",
+        new_type, new_params = now[name]
+        if new_type.lenient:
+            continue  # its own formula is wrong: the checker says where
+        if old.type != new_type:
+            problems.append(Diagnostic.at(span, f"this replaces '{name}' in {old.type} with one in {new_type}",
                                           "an amendment may change a value, not its unit"))
-        elif old.params != new.params:
+        elif old.params != new_params:
             problems.append(Diagnostic.at(span, f"this replaces '{name}' (for each {', '.join(old.params) or '-'}) "
-                                                f"with one for each {', '.join(new.params) or '-'}",
+                                                f"with one for each {', '.join(new_params) or '-'}",
                                           "an amendment may change a value, not what it is given for"))
     if problems:
         raise ContractFileError(problems)

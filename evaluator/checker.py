@@ -624,16 +624,21 @@ class _Checker:
             if name not in state:
                 visit(name)
 
-    def run(self) -> Program:
+    def first_pass(self) -> list[Diagnostic]:
+        """Declarations collected and the type of every symbol worked out; the problems found so far."""
         self.done: set[str] = set()
         self.collect()
         self.check_periods()
-        default = self.check_interpretations()
-        # Pass 1 works out the type of every symbol, following references;
-        # pass 2 checks every formula again with all those types known.
+        self.default = self.check_interpretations()
         found = list(self.errors)
         for name, sym in self.symbols.items():
             self.symbol_type(name, sym.decl.name_span)
+        return found
+
+    def run(self) -> Program:
+        # Pass 1 works out the type of every symbol, following references;
+        # pass 2 checks every formula again with all those types known.
+        found = self.first_pass()
         self.errors, self.edges, self.types = found, [], {}
         for name, sym in self.symbols.items():
             self.current, self.earlier_vars, self.own_vars = name, set(), set()
@@ -646,7 +651,14 @@ class _Checker:
         if self.errors:
             raise CheckError(self.errors)
         return Program(self.files, self.currencies, self.period_sets, self.symbols, self.interpretations,
-                       default, outputs, self.types)
+                       self.default, outputs, self.types)
+
+
+def signatures(files: Iterable[n.RuleFile]) -> dict[str, tuple[Type, tuple[str, ...]]]:
+    """What each name measures and is given for, as far as it can be told, even if the rules have errors."""
+    checker = _Checker(tuple(files))
+    with_deep_stack(checker.first_pass, lambda: CheckError(Diagnostic("the rules are too deep to check", "<rules>")))
+    return {name: (sym.type, sym.params) for name, sym in checker.symbols.items()}
 
 
 def check(files: Iterable[n.RuleFile]) -> Program:

@@ -76,9 +76,9 @@ class Contract:
         key = tuple(a.name for a in amendments)
         if key not in self._versions:
             files, replaced = apply(self.base, amendments)
-            program = check(files)
             if amendments:
-                check_units(self.original.program, program, replaced)
+                check_units(self.original.program, files, replaced)
+            program = check(files)
             self._versions[key] = Version(program, amendments)
         return self._versions[key]
 

@@ -192,6 +192,7 @@ class TableEntry:
     value: Expr
     span: Span = _span()
     citation: str | None = None  # set when an amendment replaced this value: the amendment's clause
+    citation_span: Span = _span()
 
 
 @dataclass(frozen=True)

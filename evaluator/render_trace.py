@@ -38,6 +38,9 @@ def explanation(expl: Explanation) -> str:
     lines: list[str] = []
     if expl.interpretation:
         lines.append(f"{expl.contract}, reading: {expl.interpretation}")
+    if expl.amendments:
+        lines.append("amendments applied: " + ", ".join(f"{a['amendment']} (effective {a['effective']})"
+                                                         for a in expl.amendments))
     shown: set[str] = set()
     quoted: set[str] = set()
     todo: list[tuple[str, str, str]] = [(expl.root, "", "")]  # step, prefix of its head, prefix below it

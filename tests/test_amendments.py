@@ -280,8 +280,8 @@ REFUSALS: dict[str, list[Expected]] = {
     "no-such-period": [("no-such-period.rules", 1, 16, "'target' has no value for Y6", None)],
     "not-a-party": [("not-a-party.yaml", 11, 13, "'E' is not a party", "the parties are A, B, C, D")],
     "bad-citation": [
-        # one period's value: placed at the replacement; a whole definition: at the citation
-        ("bad-citation.rules", 1, 1, "'Test amendment, 7' is not a clause", "did you mean 'Test amendment, 2'?"),
+        # one period's value and a whole definition alike: at the citation
+        ("bad-citation.rules", 2, 9, "'Test amendment, 7' is not a clause", "did you mean 'Test amendment, 2'?"),
         ("bad-citation.rules", 6, 9, "'SPA 5.2(3)' is not a clause", "did you mean 'SPA 5.2(2)'?"),
     ],
     # A contract whose own rule files use 'replace'.
@@ -322,32 +322,18 @@ def test_a_wrong_amendment_exits_2_through_the_cli(case: str, capsys: pytest.Cap
         assert "Traceback" not in err and "internal error" not in err
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: evaluator/contract_file.py load_rules() (used by `clausewise check RULE_FILES`) never looks at "
-    "RuleFile.amending, so 'replace' in an agreement's rule files passes `check` unnoticed"))
 def test_replace_in_a_rule_file_checked_on_its_own_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     """`clausewise check RULES` must refuse 'replace' in an agreement's rules, as loading the contract does."""
     code, _, err = run(capsys, "check", ROOT / "rules" / "kaixin" / "spa.rules", AMENDMENTS / "base-replace.rules")
     assert code == 2 and "'replace' belongs in an amendment's rule files" in err
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: evaluator/contract.py Contract._build checks the amended rules (checker.check) before "
-    "amendments.check_units, so a unit change of a rule that other rules use is reported at those uses "
-    "in rules/kaixin/spa.rules and never at the replacement"))
 def test_a_unit_change_of_a_rule_other_rules_use_is_refused_at_the_replacement() -> None:
     with pytest.raises(evaluator.ContractError) as caught:
         evaluator.load(AMENDMENTS / "unit-rule-used.yaml")
     first = caught.value.diagnostics[0]
     assert Path(first.file).resolve() == (AMENDMENTS / "unit-rule-used.rules").resolve()
     assert "this replaces 'tranche' in shares with one in RMB" in first.message
-
-
-def test_a_unit_change_of_a_rule_other_rules_use_is_refused_all_the_same() -> None:
-    """What happens today (see the xfail above): refused, but at the uses in the agreement's rules."""
-    with pytest.raises(evaluator.ContractError) as caught:
-        evaluator.load(AMENDMENTS / "unit-rule-used.yaml")
-    assert any("RMB" in d.message and "shares" in d.message for d in caught.value.diagnostics)
 
 
 # ------------------------------------------------- two amendments, in order
@@ -414,10 +400,6 @@ def test_history_of_two_amendments(capsys: pytest.CaptureFixture[str]) -> None:
     assert rows(table)[("target (RMB)", "Y2")] == ["732,000,000", "700,000,000", "720,000,000", "-12,000,000", "*"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: evaluator/contract_file.py load() adds an amendment file loaded on its own to its contract's "
-    "amendments (extra=[path]); when the contract already lists it, _no_repeats refuses it as "
-    "'listed twice' (with no line), though the file is exactly the one the contract lists"))
 def test_an_amendment_its_contract_lists_can_still_be_loaded_on_its_own() -> None:
     contract = evaluator.load(AMENDMENTS / "second.yaml")
     assert [a.name for a in contract.amendments] == ["kaixin-amendment-1", "second"]
