@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import nodes as n
+from .checker_time import DATE_VAR, TimeChecks, calendar_of
 from .deep import with_deep_stack
 from .errors import CheckError, Diagnostic
 from .units import BOOL, DATE, DAYS, ERROR, PENDING, RATIO, Type, Unit, join, period, quantity
@@ -65,6 +66,8 @@ class Program:
     default_interpretation: str | None
     outputs: tuple[str, ...]
     types: dict[int, Type] = field(default_factory=dict, repr=False)  # id(expr node) -> its type
+    calendars: dict[str, n.CalendarDecl] = field(default_factory=dict)
+    obligations: dict[str, n.ObligationDecl] = field(default_factory=dict)
 
     def type_of(self, expr: n.Expr) -> Type:
         return self.types[id(expr)]
@@ -82,7 +85,7 @@ def _kind_word(kind: str) -> str:
     return {"table": "parameter", "allocation": "allocation"}.get(kind, kind)
 
 
-class _Checker:
+class _Checker(TimeChecks):
     def __init__(self, files: tuple[n.RuleFile, ...]) -> None:
         self.files = files
         self.errors: list[Diagnostic] = []
@@ -91,6 +94,8 @@ class _Checker:
         self.members: dict[str, str] = {}  # period member -> its set
         self.symbols: dict[str, Symbol] = {}
         self.interpretations: dict[str, n.InterpretationDecl] = {}
+        self.calendars: dict[str, n.CalendarDecl] = {}
+        self.obligations: dict[str, n.ObligationDecl] = {}
         self.types: dict[int, Type] = {}
         self.edges: list[Edge] = []
         self.in_progress: list[str] = []
@@ -139,6 +144,11 @@ class _Checker:
                 continue
             if isinstance(d, n.CurrencyDecl):
                 self.currencies[d.name] = d
+            elif isinstance(d, n.CalendarDecl):
+                self.calendars[d.name] = d
+                self.check_calendar(d)
+            elif isinstance(d, n.ObligationDecl):
+                self.obligations[d.name] = d
             elif isinstance(d, n.PeriodsDecl):
                 self.period_sets[d.name] = PeriodSet(d.name, d.members, d)
                 for m in d.members:
@@ -337,6 +347,8 @@ class _Checker:
         if isinstance(e, n.Number):
             if e.unit is None:
                 return quantity(RATIO)
+            if e.unit == "business days":
+                return self.business_days_unit(e)
             base = self.unit_base(e.unit, e.span)
             return quantity(base) if base else ERROR
         if isinstance(e, n.DateLit):
@@ -345,6 +357,10 @@ class _Checker:
             return BOOL
         if isinstance(e, n.Pending):
             return PENDING
+        if isinstance(e, n.AsOf):
+            return DATE
+        if isinstance(e, n.SeriesAt):
+            return self.series_at(e, scope)
         if isinstance(e, n.Name):
             return self.name(e, scope)
         if isinstance(e, n.Index):
@@ -403,7 +419,12 @@ class _Checker:
 
     def name(self, e: n.Name, scope: dict[str, str]) -> Type:
         if e.name in scope:
-            return period(scope[e.name])
+            return DATE if scope[e.name] == DATE_VAR else period(scope[e.name])
+        if (wrong := self.no_value(e.name, e.span)) is not None:
+            return wrong
+        if self.is_series(e.name):
+            self.reference(e.name, e.span, False)
+            return self.error(e.span, f"'{e.name}' is given by date", f"say which date: {e.name} on DATE")
         if e.name in self.members:
             return period(self.members[e.name])
         if e.name in self.period_sets:
@@ -488,6 +509,8 @@ class _Checker:
         return result
 
     def quantifier(self, q: n.Quantifier, scope: dict[str, str]) -> dict[str, str]:
+        if q.kind != "periods":
+            return self.time_quantifier(q, scope)
         inner = dict(scope)
         if not self.period_set_ref(q.period_set, q.span):
             return inner
@@ -552,9 +575,9 @@ class _Checker:
         if op in ("+", "-"):
             if a.is_quantity and a == b:
                 return a
-            if a == DATE and b == quantity(DAYS):
+            if a == DATE and (b == quantity(DAYS) or calendar_of(b)):
                 return DATE
-            if op == "+" and a == quantity(DAYS) and b == DATE:
+            if op == "+" and (a == quantity(DAYS) or calendar_of(a)) and b == DATE:
                 return DATE
             if op == "-" and a == DATE and b == DATE:
                 return quantity(DAYS)
@@ -645,13 +668,16 @@ class _Checker:
             self.infer(sym)
             if isinstance(sym.decl, n.InputDecl) and sym.decl.in_order and not sym.decl.period_set:
                 self.error(sym.decl.name_span, f"'{name}' has one value; 'reported in order' needs 'by PERIODS'")
+        for obligation in self.obligations.values():
+            self.current, self.earlier_vars, self.own_vars = None, set(), set()
+            self.obligation(obligation)
         self.current = None
         outputs = self.outputs()
         self.cycles()
         if self.errors:
             raise CheckError(self.errors)
         return Program(self.files, self.currencies, self.period_sets, self.symbols, self.interpretations,
-                       self.default, outputs, self.types)
+                       self.default, outputs, self.types, self.calendars, self.obligations)
 
 
 def signatures(files: Iterable[n.RuleFile]) -> dict[str, tuple[Type, tuple[str, ...]]]:

@@ -56,6 +56,7 @@ class Number(Expr):
     value: Fraction
     unit: str | None  # None: a pure number; "%" already applied; "shares"; "days"; a currency
     grouped: bool = field(default=False, compare=False)  # written with thousands separators
+    calendar: str | None = None  # for business days: the calendar named (`in prc`), if any
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,20 @@ class BoolLit(Expr):
 @dataclass(frozen=True)
 class Pending(Expr):
     pass
+
+
+@dataclass(frozen=True)
+class AsOf(Expr):
+    """`as_of`: the date the evaluation is made as of."""
+
+
+@dataclass(frozen=True)
+class SeriesAt(Expr):
+    """`price on d`: a value given by date, as it stood on a date (the latest given on or before it)."""
+
+    name: str
+    at: Expr
+    name_span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -93,12 +108,16 @@ class Call(Expr):
 
 @dataclass(frozen=True)
 class Quantifier:
-    period_set: str
+    """`for each year x before y where ...`; `for each day d from A through B`; `for each date d in S`."""
+
+    period_set: str  # the set of periods; "day" for calendar days; for "date", the series
     var: str
-    relation: str | None  # "before" | "after" | "through" | "from"
-    bound: Expr | None
+    relation: str | None  # "before" | "after" | "through" | "from"; for days: "from"
+    bound: Expr | None  # for days: the first day
     where: Expr | None
     span: Span = _span()
+    kind: str = "periods"  # periods | days | dates
+    last: Expr | None = None  # for days: the last day
 
 
 @dataclass(frozen=True)
@@ -169,6 +188,12 @@ class CurrencyDecl(Decl):
 
 
 @dataclass(frozen=True)
+class CalendarDecl(Decl):
+    source: str = ""
+    source_span: Span = _span()
+
+
+@dataclass(frozen=True)
 class PeriodMember:
     name: str
     start: date
@@ -208,6 +233,7 @@ class InputDecl(Decl):
     period_set: str | None = None
     in_order: bool = False
     period_set_span: Span = _span()
+    by_date: bool = False  # a series of values by date
 
 
 @dataclass(frozen=True)
@@ -241,6 +267,20 @@ class AllocationDecl(Decl):
     claim: Expr | None = None
     claimants: Quantifier | None = None
     latest_first: bool = False
+
+
+@dataclass(frozen=True)
+class ObligationDecl(Decl):
+    """Something a party must do by a date: its due date, when done, suspensions, penalty."""
+
+    params: tuple[PeriodVar, ...] = ()
+    due: Expr | None = None
+    done: Expr | None = None
+    suspended_from: Expr | None = None
+    suspended_until: Expr | None = None
+    penalty: Expr | None = None
+    party: str | None = None
+    applies: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +318,8 @@ class Replacement:
 
 Declaration = (
     CurrencyDecl
+    | CalendarDecl
+    | ObligationDecl
     | PeriodsDecl
     | ParamDecl
     | TableDecl

@@ -25,6 +25,7 @@ from .datafile import read_text
 from .errors import Diagnostic, RuleSyntaxError
 
 _SCALES = {"thousand": 1000, "million": 1000_000, "billion": 1000_000_000}
+_OBLIGATION_PARTS = ("due", "done", "suspended", "penalty", "by", "applies")
 _MODES = {
     "mode_down": "down",
     "mode_up": "up",
@@ -129,6 +130,41 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def currency_decl(self, meta: Any, c: list[Any]) -> n.CurrencyDecl:
         return n.CurrencyDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]))
 
+    def calendar_decl(self, meta: Any, c: list[Any]) -> n.CalendarDecl:
+        source = c[-1]
+        return n.CalendarDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
+                              str(source)[1:-1].strip(), self.at.token(source))
+
+    def ob_due(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("due", c[0])
+
+    def ob_done(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("done", c[0])
+
+    def ob_suspended(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("suspended", (c[0], c[1]))
+
+    def ob_penalty(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("penalty", c[0])
+
+    def ob_by(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("by", str(c[0])[1:-1].strip())
+
+    def ob_when(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("applies", c[0])
+
+    def obligation_decl(self, meta: Any, c: list[Any]) -> n.ObligationDecl:
+        parts = {x[0]: x[1] for x in c if isinstance(x, tuple) and x[0] in _OBLIGATION_PARTS}
+        suspended = parts.get("suspended", (None, None))
+        return n.ObligationDecl(
+            str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), self._params(c),
+            parts.get("due"), parts.get("done"), suspended[0], suspended[1], parts.get("penalty"),
+            parts.get("by"), parts.get("applies"),
+        )
+
+    def by_date(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
+        return ("by date", True)
+
     def period_member(self, meta: Any, c: list[Any]) -> n.PeriodMember:
         return n.PeriodMember(str(c[0]), c[1], c[2], self.at.meta(meta))
 
@@ -158,10 +194,11 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def input_decl(self, meta: Any, c: list[Any]) -> n.InputDecl:
         by = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "by"), None)
         in_order = any(isinstance(x, tuple) and x[0] == "in order" for x in c)
+        by_date = any(isinstance(x, tuple) and x[0] == "by date" for x in c)
         return n.InputDecl(
             str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
             self._pick(c, n.TypeRef), str(by) if by else None, in_order,
-            self.at.token(by) if by else n.NOWHERE,
+            self.at.token(by) if by else n.NOWHERE, by_date,
         )
 
     def period_var(self, meta: Any, c: list[Token]) -> n.PeriodVar:
@@ -266,6 +303,24 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
 
     def days_lit(self, meta: Any, c: list[Any]) -> n.Number:
         return n.Number(self.at.meta(meta), c[0][0], "days", c[0][1])
+
+    def business_days_lit(self, meta: Any, c: list[Any]) -> n.Number:
+        calendar = str(c[-1]) if isinstance(c[-1], Token) else None
+        return n.Number(self.at.meta(meta), c[0][0], "business days", c[0][1], calendar)
+
+    def as_of(self, meta: Any, c: list[Any]) -> n.AsOf:
+        return n.AsOf(self.at.meta(meta))
+
+    def series_at(self, meta: Any, c: list[Any]) -> n.SeriesAt:
+        return n.SeriesAt(self.at.meta(meta), str(c[0]), c[1], self.at.token(c[0]))
+
+    def day_quantifier(self, meta: Any, c: list[Any]) -> n.Quantifier:
+        where = next((x[1] for x in c[3:] if isinstance(x, tuple) and x[0] == "where"), None)
+        return n.Quantifier("day", str(c[0]), "from", c[1], where, self.at.meta(meta), "days", c[2])
+
+    def series_quantifier(self, meta: Any, c: list[Any]) -> n.Quantifier:
+        where = next((x[1] for x in c[2:] if isinstance(x, tuple) and x[0] == "where"), None)
+        return n.Quantifier(str(c[1]), str(c[0]), None, None, where, self.at.meta(meta), "dates")
 
     def money_lit(self, meta: Any, c: list[Any]) -> n.Number:
         return n.Number(self.at.meta(meta), c[1][0], str(c[0]), c[1][1])
@@ -382,17 +437,22 @@ def _expected(exc: UnexpectedInput) -> str | None:
     expected: set[str] = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or set()
     # A new declaration may follow any complete one: naming those words too
     # would crowd out what could continue the declaration at hand.
-    starts = {"CURRENCY", "PERIODS", "PARAMETER", "INPUT", "RULE", "ALLOCATION", "INTERPRETATION", "OUTPUTS"}
+    starts = {word.upper() for word in DECLARATION_WORDS}
     expected = set(expected) - starts or set(expected)
     if not expected:
         return None
-    words = sorted({_TOKEN_WORDS.get(t, f"'{t.lower()}'" if t.isupper() and t.isalpha() else t) for t in expected})
+    described = {_TOKEN_WORDS[t] for t in expected if t in _TOKEN_WORDS}
+    keywords = {f"'{t.lower()}'" for t in expected if t not in _TOKEN_WORDS and t.replace("_", "").isalpha()}
+    others = {t for t in expected if t not in _TOKEN_WORDS and not t.replace("_", "").isalpha()}
+    words = sorted(described) + sorted(keywords) + sorted(others)  # what a person types most first
     if len(words) > 8:
         words = words[:8] + ["..."]
     return "expected " + ", ".join(words)
 
 
-_DECL_START = re.compile(r"^[ \t]*(currency|periods|parameter|input|rule|allocation|interpretation|outputs|replace)\b",
+DECLARATION_WORDS = ("currency", "calendar", "periods", "parameter", "input", "rule", "allocation", "interpretation",
+                     "outputs", "obligation", "replace")
+_DECL_START = re.compile(rf"^[ \t]*({'|'.join(DECLARATION_WORDS)})\b",
                          re.MULTILINE)
 MAX_SYNTAX_ERRORS = 20
 
