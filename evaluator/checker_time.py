@@ -110,7 +110,7 @@ class TimeChecks:
         scope = self.scope_of(d.params)
         if d.due is None:
             self.error(d.name_span, f"obligation '{d.name}' has no due date", "add: due DATE")
-        for part, expr, want in (("due", d.due, DATE), ("done", d.done, DATE),
+        for part, expr, want in (("arises", d.arises, DATE), ("due", d.due, DATE), ("done", d.done, DATE),
                                  ("suspended from", d.suspended_from, DATE), ("until", d.suspended_until, DATE),
                                  ("applies when", d.applies, BOOL)):
             if expr is not None:

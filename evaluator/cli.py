@@ -84,6 +84,14 @@ def _arguments() -> argparse.ArgumentParser:
     _common(hi, as_of=False)
     hi.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
 
+    sd = sub.add_parser("schedule", help="every obligation with its clause, due date, status and penalty")
+    sd.add_argument("contract", help="contract file (.yaml)")
+    sd.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json) with the events so far")
+    sd.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    sd.add_argument("--as-of", metavar="DATE", type=_date, help="the date of the statuses (default: today)")
+    sd.add_argument("--format", choices=("table", "json", "ics"), default="table", help="output format")
+    sd.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
     sc = sub.add_parser("schema", help="print a published JSON Schema")
     sc.add_argument("which", choices=("result", "contract", "amendment"),
                     help="result: documents printed with --format json; contract, amendment: those files")
@@ -92,6 +100,17 @@ def _arguments() -> argparse.ArgumentParser:
     ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
                     help="contract files (.yaml) are checked one by one; rule files together, as one set")
     return p
+
+
+def _schedule(args: argparse.Namespace) -> str:
+    from . import schedule as schedule_
+
+    s = schedule_.schedule(load(args.contract), _inputs(args), args.as_of, args.interpretation)
+    if args.format == "json":
+        return dumps(s.to_dict()) + "\n"
+    if args.format == "ics":
+        return schedule_.ics(s)
+    return schedule_.table(s)
 
 
 def _inputs(args: argparse.Namespace) -> Path | None:
@@ -204,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments().parse_args(argv)
     try:
         commands = {"evaluate": _evaluate, "explain": _explain, "diff": _diff, "history": _history,
-                    "schema": _schema, "check": _check}
+                    "schedule": _schedule, "schema": _schema, "check": _check}
         out = commands[args.command](args)
     except ContractError as exc:
         if args.debug:

@@ -152,12 +152,19 @@ class Contract:
         reading = self._reading(version, interpretation)
 
         def work() -> Explanation:
-            run = Run(version.plan, values, reading, trace=True)
+            run = Run(version.plan, values, reading, trace=True, as_of=as_of)
             run.value(key[0], key[1], version.program.symbols[name].decl.span)
             steps = derive(version.program, run, [key], self.text)
             return Explanation(self.name, reading, next(iter(steps)), steps, _applied(version))
 
         return with_deep_stack(work, self._too_deep)
+
+    def run(self, inputs: Mapping[str, Any] | Path | None = None, interpretation: str | None = None,
+            as_of: date | None = None) -> tuple[Version, Run]:
+        """A run of the agreement as of a date, for other stages (the schedule) to ask values of."""
+        version = self.version(as_of)
+        return version, Run(version.plan, self._values(version, inputs), self._reading(version, interpretation),
+                            as_of=as_of)
 
     def _values(self, version: Version, inputs: Mapping[str, Any] | Path | None) -> dict[str, Any]:
         if isinstance(inputs, Path):
@@ -205,7 +212,7 @@ class Contract:
     def _outputs(self, version: Version, values: dict[str, Any], reading: str | None, trace: bool,
                  narrate: bool, as_of: date | None) -> Result:
         program = version.program
-        run = Run(version.plan, values, reading, trace)
+        run = Run(version.plan, values, reading, trace, as_of)
         keys: list[Key] = []
         outputs: dict[str, Output] = {}
         units: dict[str, str] = {}
@@ -228,8 +235,9 @@ class Contract:
                 keys.append((name, ()))
         steps = derive(program, run, keys, self.text) if trace else None
         sentences = narrative_.tell(self.narrative, run) if self.narrative and narrate else []
+        notes = {run.label(*key): reason for key, reason in run.notes.items()}
         return Result(self.name, reading, outputs, units, periods, citations, steps, sentences,
-                      _applied(version), as_of)
+                      _applied(version), as_of, notes)
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
         if isinstance(value, bool) or value is None or isinstance(value, date):

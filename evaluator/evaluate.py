@@ -7,10 +7,13 @@ followed, so evaluation always ends. Allocations are computed a pool at a time.
 
 from __future__ import annotations
 
+import bisect
+from datetime import date
 from fractions import Fraction
 from typing import Any, NoReturn
 
 from . import nodes as n
+from .calendars import CalendarGap
 from .errors import Diagnostic, EvaluationError
 from .plan import AllocationPlan, Plan, Value
 
@@ -20,8 +23,11 @@ Key = tuple[str, tuple[int, ...]]  # a symbol and the positions of its periods
 class Run:
     """One evaluation. With `trace`, it also keeps what each value was computed from."""
 
-    def __init__(self, plan: Plan, inputs: dict[str, Any], interpretation: str | None, trace: bool = False) -> None:
+    def __init__(self, plan: Plan, inputs: dict[str, Any], interpretation: str | None, trace: bool = False,
+                 as_of: date | None = None) -> None:
         self.plan = plan
+        self.as_of = as_of  # the date `as_of` stands for in the rules; None: pending
+        self.notes: dict[Key, str] = {}  # why a value is unknown, where it is not merely pending
         self.program = plan.program
         self.inputs = inputs
         self.interpretation = interpretation
@@ -56,6 +62,9 @@ class Run:
         self.active.append(key)
         try:
             result = self.compute(name, idx)
+        except CalendarGap as gap:  # not known yet, and not guessed: pending, with the reason kept
+            result = None
+            self.notes[key] = gap.reason
         finally:
             self.active.pop()
         self.memo[key] = result
@@ -80,6 +89,17 @@ class Run:
         sym = self.program.symbols[name]
         env = dict(zip((p.var for p in getattr(sym.decl, "params", ())), idx, strict=True))
         return body(self, env)  # type: ignore[no-any-return]
+
+    def on(self, series: str, day: date) -> Value:
+        """A value given by date, as it stood on `day`: the latest given on or before it."""
+        given: list[tuple[date, Value]] | None = self.inputs.get(series)
+        if not given:
+            return None
+        i = bisect.bisect_right(given, day, key=lambda entry: entry[0])
+        return given[i - 1][1] if i else None
+
+    def series_dates(self, series: str) -> list[date]:
+        return [d for d, _ in self.inputs.get(series) or [] if d != date.min]
 
     def allocate(self, alloc: AllocationPlan, header: tuple[int, ...]) -> dict[int, Value]:
         key = (alloc.name, header)

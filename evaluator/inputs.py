@@ -44,7 +44,13 @@ def schema(program: Program) -> dict[str, Any]:
             continue
         value = _value_schema(program, sym.decl)
         value["description"] = f"{sym.decl.about.meaning or name} ({sym.type}); {sym.decl.about.citation}"
-        if sym.decl.period_set:
+        if sym.decl.by_date:
+            properties[name] = {"anyOf": [value, {
+                "type": "object",
+                "propertyNames": {"pattern": _DATE},
+                "additionalProperties": value,
+            }]}
+        elif sym.decl.period_set:
             periods = program.period_sets[sym.decl.period_set].names
             properties[name] = {
                 "type": ["object", "null"],
@@ -120,7 +126,9 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
         if not isinstance(sym.decl, n.InputDecl):
             continue
         raw = given.get(name)
-        if sym.decl.period_set:
+        if sym.decl.by_date:
+            values[name] = _series(data, sym.type.kind, raw, name, problems)
+        elif sym.decl.period_set:
             periods = program.period_sets[sym.decl.period_set].names
             per = raw or {}
             values[name] = [_convert(data, sym.type.kind, per.get(p), (name, p), problems) for p in periods]
@@ -131,6 +139,25 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
     if problems:
         raise InputError(problems)
     return values
+
+
+def _series(data: Data, kind: str, raw: Any, name: str, problems: list[Diagnostic]) -> list[tuple[date, Any]]:
+    """A value by date, sorted by date; one value alone stands for every date."""
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        return [(date.min, _convert(data, kind, raw, (name,), problems))]
+    out = []
+    for key, value in raw.items():
+        try:
+            day = date.fromisoformat(str(key))
+        except ValueError:
+            problems.append(data.where((name, key), f"{key} is not a date", "write dates as YYYY-MM-DD", key=True))
+            continue
+        converted = _convert(data, kind, value, (name, str(key)), problems)
+        if converted is not None:
+            out.append((day, converted))
+    return sorted(out, key=lambda entry: entry[0])
 
 
 def _convert(data: Data, kind: str, raw: Any, path: tuple[str, ...], problems: list[Diagnostic]) -> Any:

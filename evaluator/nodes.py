@@ -281,6 +281,7 @@ class ObligationDecl(Decl):
     penalty: Expr | None = None
     party: str | None = None
     applies: Expr | None = None
+    arises: Expr | None = None  # from when it can be performed (before that: not yet due)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from .datafile import read_text
 from .errors import Diagnostic, RuleSyntaxError
 
 _SCALES = {"thousand": 1000, "million": 1000_000, "billion": 1000_000_000}
-_OBLIGATION_PARTS = ("due", "done", "suspended", "penalty", "by", "applies")
+_OBLIGATION_PARTS = ("arises", "due", "done", "suspended", "penalty", "by", "applies")
 _MODES = {
     "mode_down": "down",
     "mode_up": "up",
@@ -135,6 +135,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return n.CalendarDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
                               str(source)[1:-1].strip(), self.at.token(source))
 
+    def ob_arises(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("arises", c[0])
+
     def ob_due(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
         return ("due", c[0])
 
@@ -159,7 +162,7 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return n.ObligationDecl(
             str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), self._params(c),
             parts.get("due"), parts.get("done"), suspended[0], suspended[1], parts.get("penalty"),
-            parts.get("by"), parts.get("applies"),
+            parts.get("by"), parts.get("applies"), parts.get("arises"),
         )
 
     def by_date(self, meta: Any, c: list[Any]) -> tuple[str, bool]:

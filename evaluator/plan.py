@@ -19,13 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .checker import PeriodSet, Program
+from .calendars import add_business_days, calendar
+from .checker_time import calendar_of
 from .rounding import round_to
+
+MAX_DAYS = 40_000  # a loop over days covers at most about a century
 
 if TYPE_CHECKING:
     from .evaluate import Run
 
 Value = Fraction | bool | date | int | None
-Env = dict[str, int]
+Env = dict[str, Any]  # a period variable -> its position; a date variable -> its date
 Fn = Callable[["Run", Env], Any]
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -58,11 +62,28 @@ class AllocationPlan:
 
 
 @dataclass(frozen=True)
+class ObligationPlan:
+    """An obligation's parts, compiled: each a function of the run and its periods (None if not given)."""
+
+    name: str
+    decl: n.ObligationDecl
+    vars: tuple[str, ...]
+    arises: Fn | None
+    due: Fn | None
+    done: Fn | None
+    suspended_from: Fn | None
+    suspended_until: Fn | None
+    penalty: Fn | None
+    applies: Fn | None
+
+
+@dataclass(frozen=True)
 class Plan:
     program: Program
     definitions: dict[str, Definition]
     allocations: dict[str, AllocationPlan]
     constants: dict[str, Any]  # parameters: a value; tables: a list per period
+    obligations: dict[str, ObligationPlan]
 
 
 def _binary_number(op: str, left: Fn, right: Fn, e: n.Binary) -> Fn:
@@ -109,6 +130,11 @@ class _Compiler:
             return lambda run, env: lit
         if isinstance(e, n.Pending):
             return lambda run, env: None
+        if isinstance(e, n.AsOf):
+            return lambda run, env: run.as_of
+        if isinstance(e, n.SeriesAt):
+            at, series = self.expr(e.at), e.name
+            return lambda run, env: None if (d := at(run, env)) is None else run.on(series, d)
         if isinstance(e, n.Name):
             return self.name(e)
         if isinstance(e, n.Index):
@@ -233,8 +259,10 @@ class _Compiler:
             return None if None in values else pick(values)
         return extreme
 
-    def periods(self, q: n.Quantifier) -> Callable[[Run, Env], list[int] | None]:
-        """The positions a quantifier runs over, in chronological order."""
+    def periods(self, q: n.Quantifier) -> Callable[[Run, Env], list[Any] | None]:
+        """What a quantifier runs over, in chronological order: positions of periods, or dates."""
+        if q.kind != "periods":
+            return self.dates(q)
         count = len(self.period_set(q.period_set).members)
         bound = self.expr(q.bound) if q.bound is not None else None
         where = self.expr(q.where) if q.where is not None else None
@@ -261,6 +289,35 @@ class _Compiler:
                     chosen.append(i)
             return chosen
         return positions
+
+    def dates(self, q: n.Quantifier) -> Callable[[Run, Env], list[Any] | None]:
+        """The days from one date through another, or the dates a series is given for."""
+        first = self.expr(q.bound) if q.bound is not None else None
+        last = self.expr(q.last) if q.last is not None else None
+        where = self.expr(q.where) if q.where is not None else None
+        var, series, span = q.var, q.period_set, q.span
+
+        def chosen(run: Run, env: Env) -> list[Any] | None:
+            if first is not None and last is not None:
+                a, b = first(run, env), last(run, env)
+                if a is None or b is None:
+                    return None
+                if (b - a).days > MAX_DAYS:
+                    run.fail(span, f"{(b - a).days} days from {a} to {b}: at most {MAX_DAYS} are run over")
+                days = [a + timedelta(days=i) for i in range((b - a).days + 1)]
+            else:
+                days = run.series_dates(series)
+            if where is None:
+                return days
+            kept = []
+            for d in days:
+                ok = where(run, {**env, var: d})
+                if ok is None:
+                    return None
+                if ok:
+                    kept.append(d)
+            return kept
+        return chosen
 
     def aggregate(self, e: n.Aggregate) -> Fn:
         positions, body, var, f = self.periods(e.over), self.expr(e.body), e.over.var, e.function
@@ -323,6 +380,16 @@ class _Compiler:
                          "round the days first, e.g. round X up to 1 day")
             return timedelta(days=int(v))
 
+        cal_name = calendar_of(self.program.type_of(e.right if left_date else e.left))
+        cal = calendar(self.program.calendars[cal_name].source) if cal_name else None
+
+        def shift(run: Run, d: date, v: Fraction, span: n.Span, sign: int) -> date:
+            if cal is None:
+                return d + sign * days(run, v, span)
+            if v.denominator != 1:
+                run.fail(span, f"{v} business days is not a whole number of days")
+            return add_business_days(d, sign * int(v), cal)
+
         def dates(run: Run, env: Env) -> Any:
             a, b = left(run, env), right(run, env)
             if a is None or b is None:
@@ -330,8 +397,8 @@ class _Compiler:
             if left_date and right_date:
                 return Fraction((a - b).days)
             if left_date:
-                return a + days(run, b, e.right.span) if e.op == "+" else a - days(run, b, e.right.span)
-            return b + days(run, a, e.left.span)
+                return shift(run, a, b, e.right.span, 1 if e.op == "+" else -1)
+            return shift(run, b, a, e.left.span, 1)
         return dates
 
     # ---- declarations --------------------------------------------------
@@ -362,6 +429,14 @@ def _literal(e: n.Expr | None) -> Any:
     return None
 
 
+def _obligation(c: _Compiler, d: n.ObligationDecl) -> ObligationPlan:
+    def part(e: n.Expr | None) -> Fn | None:
+        return c.expr(e) if e is not None else None
+
+    return ObligationPlan(d.name, d, tuple(p.var for p in d.params), part(d.arises), part(d.due), part(d.done),
+                          part(d.suspended_from), part(d.suspended_until), part(d.penalty), part(d.applies))
+
+
 def build(program: Program) -> Plan:
     """Compile every formula of a checked program, once."""
     c = _Compiler(program)
@@ -382,5 +457,6 @@ def build(program: Program) -> Plan:
             definitions[name] = Definition(name, "rule", sym.params, bodies, d.span)
         elif isinstance(d, n.AllocationDecl):
             allocations[name] = c.allocation(d)
-    return Plan(program, definitions, allocations, constants)
+    obligations = {name: _obligation(c, d) for name, d in program.obligations.items()}
+    return Plan(program, definitions, allocations, constants, obligations)
 

@@ -54,6 +54,7 @@ class Result:
     narrative: list[Sentence] = field(default_factory=list)  # from the contract's sentence templates
     amendments: list[dict[str, Any]] = field(default_factory=list)  # those applied, in order
     as_of: date | None = None  # the date amendments were applied as of (None: all of them)
+    notes: dict[str, str] = field(default_factory=dict)  # why a value is unknown where it is not just pending
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
@@ -67,6 +68,7 @@ class Result:
             "narrative": [s.to_dict() for s in self.narrative],
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "amendments": list(self.amendments),
+            "notes": dict(self.notes),
             **({"trace": [step.to_dict() for step in self.trace.values()]} if self.trace is not None else {}),
         }
 

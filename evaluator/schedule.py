@@ -1,0 +1,199 @@
+"""Obligations as of a date: what is due when, what is late, and what it costs.
+
+Each obligation of the rules, at each of its periods, gets a status as of the
+date asked for:
+
+- `not yet due`: it has not arisen yet (or its due date cannot be set yet);
+- `due`: it has arisen and its due date is today or ahead;
+- `overdue`: the due date has passed and it is not done (with days late);
+- `suspended`: not done, and a dispute suspending it is open;
+- `done on time` / `done late` (with days late);
+- `unknown`: its due date cannot be known yet (the reason is given).
+
+Days during which a dispute suspended the obligation do not count as late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from itertools import product
+from typing import Any
+
+from .contract import Contract, Version
+from .evaluate import Run
+from .plan import ObligationPlan
+from .render_trace import amount
+from .result import exact_decimal
+
+
+@dataclass(frozen=True)
+class Entry:
+    obligation: str
+    period: str | None
+    clause: str | None
+    meaning: str | None
+    by: str | None
+    arises: date | None
+    due: date | None
+    done: date | None
+    suspended: tuple[date | None, date | None] | None
+    status: str
+    days_late: int | None
+    penalty: Any
+    penalty_unit: str | None
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        def iso(d: date | None) -> str | None:
+            return d.isoformat() if d else None
+
+        return {
+            "obligation": self.obligation, "period": self.period, "clause": self.clause, "meaning": self.meaning,
+            "by": self.by, "arises": iso(self.arises), "due": iso(self.due), "done": iso(self.done),
+            "suspended": None if self.suspended is None else {"from": iso(self.suspended[0]),
+                                                              "until": iso(self.suspended[1])},
+            "status": self.status, "days_late": self.days_late,
+            "penalty": self.penalty, "penalty_unit": self.penalty_unit, "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Schedule:
+    contract: str
+    title: str
+    as_of: date
+    interpretation: str | None
+    amendments: list[dict[str, Any]]
+    entries: list[Entry]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": "clausewise/schedule/2", "contract": self.contract, "as_of": self.as_of.isoformat(),
+            "interpretation": self.interpretation, "amendments": self.amendments,
+            "obligations": [e.to_dict() for e in self.entries],
+        }
+
+
+def _overlap(start: date, end: date, suspended: tuple[date | None, date | None] | None, as_of: date) -> int:
+    """Days of [start, end) during which the suspension was open (an open one runs to `as_of`)."""
+    if suspended is None or suspended[0] is None:
+        return 0
+    s_from, s_until = suspended[0], suspended[1] or as_of
+    return max((min(end, s_until) - max(start, s_from)).days, 0)
+
+
+def status(as_of: date, arises: date | None, due: date | None, done: date | None,
+           suspended: tuple[date | None, date | None] | None) -> tuple[str, int | None]:
+    """The status of one obligation as of a date, and its days late (None where not late)."""
+    if done is not None and done <= as_of:
+        if due is None:
+            return "done on time", None
+        late = (done - due).days - _overlap(due, done, suspended, as_of)
+        return ("done late", late) if late > 0 else ("done on time", None)
+    if suspended is not None and suspended[0] is not None and suspended[0] <= as_of and (
+            suspended[1] is None or as_of < suspended[1]):
+        return "suspended", None
+    if due is None or (arises is not None and as_of < arises):
+        return "not yet due", None
+    if as_of <= due:
+        return "due", None
+    late = (as_of - due).days - _overlap(due, as_of, suspended, as_of)
+    return ("overdue", late) if late > 0 else ("due", None)
+
+
+def _date(run: Run, fn: Any, env: dict[str, Any]) -> date | None:
+    value = fn(run, env) if fn is not None else None
+    return value if isinstance(value, date) else None
+
+
+def _entries(version: Version, run: Run, ob: ObligationPlan, as_of: date) -> list[Entry]:
+    program, decl = version.program, ob.decl
+    sets = [program.period_sets[p.period_set] for p in decl.params]
+    out = []
+    for combo in product(*[range(len(ps.members)) for ps in sets]):
+        env = dict(zip(ob.vars, combo, strict=True))
+        label = ", ".join(ps.members[i].name for ps, i in zip(sets, combo, strict=True)) or None
+        if ob.applies is not None and ob.applies(run, env) is False:
+            continue
+        notes_before = dict(run.notes)
+        due, done = _date(run, ob.due, env), _date(run, ob.done, env)
+        arises = _date(run, ob.arises, env)
+        suspended = None
+        if ob.suspended_from is not None:
+            s_from = _date(run, ob.suspended_from, env)
+            s_until = _date(run, ob.suspended_until, env)
+            suspended = (s_from, s_until) if s_from is not None else None
+        state, late = status(as_of, arises, due, done, suspended)
+        note = next((reason for key, reason in run.notes.items() if key not in notes_before), None)
+        if due is None and note:
+            state = "unknown"
+        penalty, unit = None, None
+        if ob.penalty is not None and late:
+            raw = ob.penalty(run, env)
+            if raw is not None:
+                penalty = exact_decimal(raw)
+                unit = str(program.type_of(decl.penalty).unit) if decl.penalty is not None else None
+        out.append(Entry(decl.name, label, decl.about.citation, decl.about.meaning, decl.party, arises, due, done,
+                         suspended, state, late, penalty, unit, note))
+    return out
+
+
+def schedule(contract: Contract, inputs: Any = None, as_of: date | None = None,
+             interpretation: str | None = None) -> Schedule:
+    """Every obligation of the contract, at each of its periods, with its status as of `as_of` (default today)."""
+    as_of = as_of or date.today()
+    version, run = contract.run(inputs, interpretation, as_of)
+    reading = run.interpretation
+    entries = [e for ob in version.plan.obligations.values() for e in _entries(version, run, ob, as_of)]
+    entries.sort(key=lambda e: (e.due or date.max, e.obligation, e.period or ""))
+    return Schedule(contract.name, contract.title, as_of, reading, [a.to_dict() for a in version.amendments],
+                    entries)
+
+
+def table(s: Schedule) -> str:
+    header = ["due", "obligation", "period", "clause", "status", "days late", "penalty"]
+    rows = []
+    for e in s.entries:
+        rows.append([e.due.isoformat() if e.due else "-", e.obligation, e.period or "", e.clause or "",
+                     e.status + (f" ({e.note})" if e.note else ""), "" if e.days_late is None else str(e.days_late),
+                     "" if e.penalty is None else amount(e.penalty, e.penalty_unit or "")])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [f"{s.title} - obligations as of {s.as_of.isoformat()}", ""]
+    for r in [header, ["-" * w for w in widths], *rows]:
+        lines.append("  ".join(c.rjust(w) if i >= 5 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths,
+                                                                                              strict=True))).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def ics(s: Schedule) -> str:
+    """An iCalendar file with one all-day event per obligation on its due date."""
+    import icalendar  # only this format needs it
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//clausewise//obligations schedule//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{s.title}: obligations")
+    stamp = datetime(s.as_of.year, s.as_of.month, s.as_of.day, tzinfo=timezone.utc)
+    for e in s.entries:
+        if e.due is None:
+            continue
+        event = icalendar.Event()
+        event.add("uid", f"{s.contract}-{e.obligation}-{e.period or 'once'}@clausewise")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", e.due)
+        event.add("dtend", e.due + timedelta(days=1))
+        what = e.meaning or e.obligation
+        event.add("summary", f"{e.clause}: {what}" + (f" ({e.period})" if e.period else ""))
+        details = [f"Clause: {e.clause}", f"Status as of {s.as_of.isoformat()}: {e.status}"]
+        if e.by:
+            details.append(f"By: {e.by}")
+        if e.days_late:
+            details.append(f"Days late: {e.days_late}")
+        if e.penalty is not None:
+            details.append(f"Penalty accrued: {amount(e.penalty, e.penalty_unit or '')}")
+        event.add("description", "\n".join(details))
+        event.add("categories", [e.clause or "obligation"])
+        cal.add_component(event)
+    text: str = cal.to_ical().decode("utf-8")
+    return text
