@@ -18,8 +18,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
-from .checker import PeriodSet, Program
 from .calendars import add_business_days, calendar
+from .checker import PeriodSet, Program
 from .checker_time import calendar_of
 from .rounding import round_to
 

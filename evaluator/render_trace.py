@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from .render import cell
@@ -25,7 +26,9 @@ def amount(value: Any, unit: str) -> str:
     text = value if isinstance(value, str) else cell(value)  # a str is an exact fraction such as 1/3
     if unit in ("true/false", "ratio", "a date") or isinstance(value, bool | date):
         return text
-    if unit.isupper() and " " not in unit:  # a currency code
+    if unit.isupper() and " " not in unit:  # a currency code: cents shown as cents (12.5 -> 12.50)
+        if isinstance(value, Decimal) and -value.as_tuple().exponent == 1:  # type: ignore[operator]
+            text = cell(value.quantize(Decimal("0.01")))
         return f"{unit} {text}"
     return f"{text} {unit}"
 

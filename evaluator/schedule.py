@@ -7,7 +7,7 @@ date asked for:
 - `due`: it has arisen and its due date is today or ahead;
 - `overdue`: the due date has passed and it is not done (with days late);
 - `suspended`: not done, and a dispute suspending it is open;
-- `done on time` / `done late` (with days late);
+- `done on time` / `done late` (with days late); `done` where the due date cannot be known;
 - `unknown`: its due date cannot be known yet (the reason is given).
 
 Days during which a dispute suspended the obligation do not count as late.
@@ -16,10 +16,11 @@ Days during which a dispute suspended the obligation do not count as late.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import product
 from typing import Any
 
+from .calendars import CalendarGap
 from .contract import Contract, Version
 from .evaluate import Run
 from .plan import ObligationPlan
@@ -88,7 +89,7 @@ def status(as_of: date, arises: date | None, due: date | None, done: date | None
     """The status of one obligation as of a date, and its days late (None where not late)."""
     if done is not None and done <= as_of:
         if due is None:
-            return "done on time", None
+            return "done", None  # when it was due cannot be told: neither on time nor late
         late = (done - due).days - _overlap(due, done, suspended, as_of)
         return ("done late", late) if late > 0 else ("done on time", None)
     if suspended is not None and suspended[0] is not None and suspended[0] <= as_of and (
@@ -102,8 +103,13 @@ def status(as_of: date, arises: date | None, due: date | None, done: date | None
     return ("overdue", late) if late > 0 else ("due", None)
 
 
-def _date(run: Run, fn: Any, env: dict[str, Any]) -> date | None:
-    value = fn(run, env) if fn is not None else None
+def _date(run: Run, fn: Any, env: dict[str, Any], notes: list[str]) -> date | None:
+    """A date part of an obligation; None while pending, or unknowable (the reason goes to `notes`)."""
+    try:
+        value = fn(run, env) if fn is not None else None
+    except CalendarGap as gap:
+        notes.append(gap.reason)
+        return None
     return value if isinstance(value, date) else None
 
 
@@ -117,16 +123,18 @@ def _entries(version: Version, run: Run, ob: ObligationPlan, as_of: date) -> lis
         if ob.applies is not None and ob.applies(run, env) is False:
             continue
         notes_before = dict(run.notes)
-        due, done = _date(run, ob.due, env), _date(run, ob.done, env)
-        arises = _date(run, ob.arises, env)
+        gaps: list[str] = []
+        due, done = _date(run, ob.due, env, gaps), _date(run, ob.done, env, gaps)
+        arises = _date(run, ob.arises, env, gaps)
         suspended = None
         if ob.suspended_from is not None:
-            s_from = _date(run, ob.suspended_from, env)
-            s_until = _date(run, ob.suspended_until, env)
+            s_from = _date(run, ob.suspended_from, env, gaps)
+            s_until = _date(run, ob.suspended_until, env, gaps)
             suspended = (s_from, s_until) if s_from is not None else None
         state, late = status(as_of, arises, due, done, suspended)
-        note = next((reason for key, reason in run.notes.items() if key not in notes_before), None)
-        if due is None and note:
+        gaps += [reason for key, reason in run.notes.items() if key not in notes_before]
+        note = gaps[0] if gaps else None
+        if due is None and note and state == "not yet due":
             state = "unknown"
         penalty, unit = None, None
         if ob.penalty is not None and late:
@@ -153,16 +161,18 @@ def schedule(contract: Contract, inputs: Any = None, as_of: date | None = None,
 
 def table(s: Schedule) -> str:
     header = ["due", "obligation", "period", "clause", "status", "days late", "penalty"]
-    rows = []
+    rows, notes = [], list(dict.fromkeys(e.note for e in s.entries if e.note))
     for e in s.entries:
+        mark = "*" * (notes.index(e.note) + 1) if e.note else ""
         rows.append([e.due.isoformat() if e.due else "-", e.obligation, e.period or "", e.clause or "",
-                     e.status + (f" ({e.note})" if e.note else ""), "" if e.days_late is None else str(e.days_late),
+                     e.status + mark, "" if e.days_late is None else str(e.days_late),
                      "" if e.penalty is None else amount(e.penalty, e.penalty_unit or "")])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [f"{s.title} - obligations as of {s.as_of.isoformat()}", ""]
     for r in [header, ["-" * w for w in widths], *rows]:
         lines.append("  ".join(c.rjust(w) if i >= 5 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths,
                                                                                               strict=True))).rstrip())
+    lines += [""] * bool(notes) + [f"{'*' * (i + 1)} {note}" for i, note in enumerate(notes)]
     return "\n".join(lines) + "\n"
 
 
@@ -174,7 +184,7 @@ def ics(s: Schedule) -> str:
     cal.add("prodid", "-//clausewise//obligations schedule//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{s.title}: obligations")
-    stamp = datetime(s.as_of.year, s.as_of.month, s.as_of.day, tzinfo=timezone.utc)
+    stamp = datetime(s.as_of.year, s.as_of.month, s.as_of.day, tzinfo=UTC)
     for e in s.entries:
         if e.due is None:
             continue

@@ -179,8 +179,8 @@ def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.Captu
         validate(json.loads(out))
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
-        # 6 outputs x 5 years + 3 totals = 33 rows
-        assert len(rows) == 33
+        # 6 outputs x 5 years + 6 single values (3 share totals, penalties, fee, dividends) = 36 rows
+        assert len(rows) == 36
         y1 = next(r for r in rows if r["output"] == "deducted_shares" and r["period"] == "Y1")
         assert (y1["value"], y1["unit"], y1["status"], y1["citation"]) == ("139850", "shares", "known", "SPA 5.2(1)")
         y3 = next(r for r in rows if r["output"] == "released_shares" and r["period"] == "Y3")
@@ -217,6 +217,7 @@ def test_a_citation_missing_from_the_agreement_text_is_refused(tmp_path: Path) -
     contract = (ROOT / "contracts" / "kaixin-spa.yaml").read_text(encoding="utf-8")
     contract = contract.replace("../rules/kaixin/spa.rules", "spa.rules").replace("kaixin-spa-agreement.txt",
                                                                                   "agreement.txt")
+    contract = contract.replace("../rules/kaixin/obligations.rules", str(ROOT / "rules/kaixin/obligations.rules"))
     contract = contract.replace("narrative: ../rules/kaixin/narrative.yaml\n", "")
     (tmp_path / "c.yaml").write_text(contract, encoding="utf-8")
     with pytest.raises(evaluator.ContractFileError, match="'SPA 4.7' is not a clause of agreement.txt") as info:
