@@ -49,7 +49,7 @@ def _chinese() -> Calendar:
         try:
             return bool(chinese_calendar.is_workday(d))
         except NotImplementedError:
-            raise CalendarGap(f"the {describe} has no data for {d.year} yet") from None
+            raise CalendarGap(f"the {describe} has no data for {d.year}") from None
 
     return Calendar("chinesecalendar", describe, is_business_day)
 

@@ -18,7 +18,7 @@ from .deep import with_deep_stack
 from .errors import CheckError, Diagnostic
 from .units import BOOL, DATE, DAYS, ERROR, PENDING, RATIO, Type, Unit, join, period, quantity
 
-FUNCTIONS = ("abs", "clamp", "max", "min", "previous", "next", "first", "last", "start", "end")
+FUNCTIONS = ("abs", "clamp", "max", "min", "previous", "next", "first", "last", "start", "end", "whole_years")
 AGGREGATES = ("sum", "min", "max", "count", "all", "any")
 
 
@@ -490,6 +490,10 @@ class _Checker(TimeChecks):
             if f in ("start", "end"):
                 return DATE
             return types[0]
+        if f == "whole_years":
+            if len(args) != 2 or not all(t.fits(DATE) for t in types):
+                return self.error(e.span, "whole_years(...) takes two dates: whole_years(from, to)")
+            return quantity(RATIO)
         if f == "abs":
             if len(args) != 1 or not (types[0].lenient or types[0].is_quantity):
                 return self.error(e.span, "abs(...) takes one amount")

@@ -28,6 +28,7 @@ class Run:
         self.plan = plan
         self.as_of = as_of  # the date `as_of` stands for in the rules; None: pending
         self.notes: dict[Key, str] = {}  # why a value is unknown, where it is not merely pending
+        self.heard: list[list[str]] = []  # per value being computed: the reasons of unknowable values it read
         self.program = plan.program
         self.inputs = inputs
         self.interpretation = interpretation
@@ -52,23 +53,39 @@ class Run:
         key = (name, idx)
         if self.deps is not None and self.active:
             self.deps[self.active[-1]].append(key)
-        if key in self.memo:
-            return self.memo[key]
+        if key not in self.memo:
+            self.memo[key] = self._computed(key, span)
+        if key in self.notes and self.heard:
+            self.heard[-1].append(self.notes[key])
+        return self.memo[key]
+
+    def _computed(self, key: Key, span: n.Span) -> Value:
         if key in self.active:
             loop = " -> ".join(self.label(*k) for k in self.active[self.active.index(key):] + [key])
-            self.fail(span, f"{self.label(name, idx)} depends on itself: {loop}")
+            self.fail(span, f"{self.label(*key)} depends on itself: {loop}")
         if self.deps is not None:
             self.deps[key] = []
         self.active.append(key)
+        self.heard.append([])
         try:
-            result = self.compute(name, idx)
+            result = self.compute(*key)
         except CalendarGap as gap:  # not known yet, and not guessed: pending, with the reason kept
             result = None
             self.notes[key] = gap.reason
         finally:
             self.active.pop()
-        self.memo[key] = result
+            heard = self.heard.pop()
+        if result is None and heard and key not in self.notes:
+            self.notes[key] = heard[0]  # pending because something it needs cannot be known yet
         return result
+
+    def listening(self) -> list[str]:
+        """Start collecting the reasons of unknowable values read from here on (see `heard`)."""
+        self.heard.append([])
+        return self.heard[-1]
+
+    def stop_listening(self) -> None:
+        self.heard.pop()
 
     def compute(self, name: str, idx: tuple[int, ...]) -> Value:
         plan = self.plan

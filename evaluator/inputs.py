@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -45,11 +45,8 @@ def schema(program: Program) -> dict[str, Any]:
         value = _value_schema(program, sym.decl)
         value["description"] = f"{sym.decl.about.meaning or name} ({sym.type}); {sym.decl.about.citation}"
         if sym.decl.by_date:
-            properties[name] = {"anyOf": [value, {
-                "type": "object",
-                "propertyNames": {"pattern": _DATE},
-                "additionalProperties": value,
-            }]}
+            # one value, or dates and values: each entry is checked, at its place, as it is read
+            properties[name] = {"anyOf": [value, {"type": "object"}]}
         elif sym.decl.period_set:
             periods = program.period_sets[sym.decl.period_set].names
             properties[name] = {
@@ -167,6 +164,8 @@ def _convert(data: Data, kind: str, raw: Any, path: tuple[str, ...], problems: l
         problems.append(data.where(path, f"{raw!r} is a binary floating-point number",
                                    "pass amounts as int, Decimal, Fraction or a decimal string, so they stay exact"))
         return None
+    if kind == "date" and isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
     if kind == "date":
         try:
             return date.fromisoformat(raw)
@@ -202,7 +201,16 @@ def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inpu
     if not isinstance(inputs, Mapping):
         raise InputError(Diagnostic("inputs are a mapping of input names to values", file,
                                     hint="e.g. {'revenue': {'Y1': 600000000}}"))
-    return validate(program, Data(file, dict(inputs), ""))
+    return validate(program, Data(file, _dates_as_text(dict(inputs)), ""))
+
+
+def _dates_as_text(value: Any) -> Any:
+    """Python dates given by a caller, written as the YYYY-MM-DD an inputs file would hold."""
+    if isinstance(value, dict):
+        return {str(k) if isinstance(k, date) else k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 def from_file(program: Program, path: str | Path) -> dict[str, Any]:

@@ -238,6 +238,18 @@ class _Compiler:
                 member = ps.members[i]
                 return member.start if f == "start" else member.end
             return bound
+        if f == "whole_years":
+            since, until = args
+
+            def years(run: Run, env: Env) -> Any:
+                a, b = since(run, env), until(run, env)
+                if a is None or b is None:
+                    return None
+                if a.month == 2 and a.day == 29:
+                    run.fail(e.span, f"the anniversary of {a} is ambiguous (28 February or 1 March?)",
+                             "count from a day that recurs every year, or say which in the rules")
+                return Fraction(b.year - a.year - ((b.month, b.day) < (a.month, a.day)))
+            return years
         if f == "abs":
             only = args[0]
             return lambda run, env: None if (v := only(run, env)) is None else abs(v)

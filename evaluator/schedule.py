@@ -76,12 +76,17 @@ class Schedule:
         }
 
 
-def _overlap(start: date, end: date, suspended: tuple[date | None, date | None] | None, as_of: date) -> int:
-    """Days of [start, end) during which the suspension was open (an open one runs to `as_of`)."""
+def _overlap(due: date, end: date, suspended: tuple[date | None, date | None] | None, as_of: date) -> int:
+    """Days of delay, from the day after `due` through `end`, on which a suspension was open.
+
+    A suspension is open from its first day until the day before it ends (one
+    not ended yet is open through `as_of`).
+    """
     if suspended is None or suspended[0] is None:
         return 0
-    s_from, s_until = suspended[0], suspended[1] or as_of
-    return max((min(end, s_until) - max(start, s_from)).days, 0)
+    first = max(due + timedelta(days=1), suspended[0])
+    last = min(end, suspended[1] - timedelta(days=1) if suspended[1] else as_of)
+    return max((last - first).days + 1, 0)
 
 
 def status(as_of: date, arises: date | None, due: date | None, done: date | None,
@@ -103,13 +108,23 @@ def status(as_of: date, arises: date | None, due: date | None, done: date | None
     return ("overdue", late) if late > 0 else ("due", None)
 
 
-def _date(run: Run, fn: Any, env: dict[str, Any], notes: list[str]) -> date | None:
-    """A date part of an obligation; None while pending, or unknowable (the reason goes to `notes`)."""
+def _part(run: Run, fn: Any, env: dict[str, Any], notes: list[str]) -> Any:
+    """One part of an obligation; None while pending or unknowable (the reasons go to `notes`)."""
+    if fn is None:
+        return None
+    heard = run.listening()
     try:
-        value = fn(run, env) if fn is not None else None
+        return fn(run, env)
     except CalendarGap as gap:
         notes.append(gap.reason)
         return None
+    finally:
+        notes.extend(heard)
+        run.stop_listening()
+
+
+def _date(run: Run, fn: Any, env: dict[str, Any], notes: list[str]) -> date | None:
+    value = _part(run, fn, env, notes)
     return value if isinstance(value, date) else None
 
 
@@ -120,10 +135,9 @@ def _entries(version: Version, run: Run, ob: ObligationPlan, as_of: date) -> lis
     for combo in product(*[range(len(ps.members)) for ps in sets]):
         env = dict(zip(ob.vars, combo, strict=True))
         label = ", ".join(ps.members[i].name for ps, i in zip(sets, combo, strict=True)) or None
-        if ob.applies is not None and ob.applies(run, env) is False:
-            continue
-        notes_before = dict(run.notes)
         gaps: list[str] = []
+        if ob.applies is not None and _part(run, ob.applies, env, gaps) is False:
+            continue
         due, done = _date(run, ob.due, env, gaps), _date(run, ob.done, env, gaps)
         arises = _date(run, ob.arises, env, gaps)
         suspended = None
@@ -132,16 +146,14 @@ def _entries(version: Version, run: Run, ob: ObligationPlan, as_of: date) -> lis
             s_until = _date(run, ob.suspended_until, env, gaps)
             suspended = (s_from, s_until) if s_from is not None else None
         state, late = status(as_of, arises, due, done, suspended)
-        gaps += [reason for key, reason in run.notes.items() if key not in notes_before]
         note = gaps[0] if gaps else None
         if due is None and note and state == "not yet due":
             state = "unknown"
         penalty, unit = None, None
-        if ob.penalty is not None and late:
-            raw = ob.penalty(run, env)
-            if raw is not None:
-                penalty = exact_decimal(raw)
-                unit = str(program.type_of(decl.penalty).unit) if decl.penalty is not None else None
+        if decl.penalty is not None and late:  # a penalty accrues only on what is late
+            unit = str(program.type_of(decl.penalty).unit)
+            raw = _part(run, ob.penalty, env, gaps)
+            penalty = exact_decimal(raw) if raw is not None else None
         out.append(Entry(decl.name, label, decl.about.citation, decl.about.meaning, decl.party, arises, due, done,
                          suspended, state, late, penalty, unit, note))
     return out
@@ -166,7 +178,7 @@ def table(s: Schedule) -> str:
         mark = "*" * (notes.index(e.note) + 1) if e.note else ""
         rows.append([e.due.isoformat() if e.due else "-", e.obligation, e.period or "", e.clause or "",
                      e.status + mark, "" if e.days_late is None else str(e.days_late),
-                     "" if e.penalty is None else amount(e.penalty, e.penalty_unit or "")])
+                     _penalty_cell(e)])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [f"{s.title} - obligations as of {s.as_of.isoformat()}", ""]
     for r in [header, ["-" * w for w in widths], *rows]:
@@ -174,6 +186,12 @@ def table(s: Schedule) -> str:
                                                                                               strict=True))).rstrip())
     lines += [""] * bool(notes) + [f"{'*' * (i + 1)} {note}" for i, note in enumerate(notes)]
     return "\n".join(lines) + "\n"
+
+
+def _penalty_cell(e: Entry) -> str:
+    if e.penalty is not None:
+        return amount(e.penalty, e.penalty_unit or "")
+    return "pending" if e.days_late and e.penalty_unit else ""
 
 
 def ics(s: Schedule) -> str:
