@@ -34,7 +34,8 @@ def amount(value: Any, unit: str) -> str:
 
 
 def _head(step: Step) -> str:
-    return f"{step.id} = {amount(step.value, step.unit)}"
+    why = f" ({step.note})" if step.note else ""
+    return f"{step.id} = {amount(step.value, step.unit)}{why}"
 
 
 def explanation(expl: Explanation) -> str:

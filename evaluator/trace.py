@@ -36,6 +36,7 @@ class Step:
     meaning: str | None
     reading: str | None  # the reading whose own formula was used, if not the main one
     inputs: tuple[str, ...]  # ids of the steps this one was computed from
+    note: str | None = None  # why it cannot be known yet, where it is pending for a reason
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value.isoformat() if isinstance(self.value, date) else self.value
@@ -43,7 +44,7 @@ class Step:
             "id": self.id, "name": self.name, "periods": list(self.periods), "kind": self.kind,
             "value": value, "unit": self.unit, "formula": self.formula, "location": self.location,
             "citation": self.citation, "clause": self.clause, "meaning": self.meaning,
-            "reading": self.reading, "inputs": list(self.inputs),
+            "reading": self.reading, "inputs": list(self.inputs), "note": self.note,
         }
 
 
@@ -108,7 +109,7 @@ class _Deriver:
             self.steps[label] = Step(
                 label, name, periods, _kind(sym.decl), plain(self.run.memo.get(key)), str(sym.type), formula,
                 f"{span.file}:{span.line}", citation, self.text.words(citation) if self.text else None,
-                sym.decl.about.meaning, reading, tuple(self.run.label(*d) for d in deps),
+                sym.decl.about.meaning, reading, tuple(self.run.label(*d) for d in deps), self.run.notes.get(key),
             )
             todo.extend(reversed(deps))
 
