@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -73,8 +74,9 @@ def _fail(error: type[ContractError], file: str, message: str, mark: Any = None,
 
 
 class _Converter:
-    def __init__(self, file: str, error: type[ContractError]) -> None:
+    def __init__(self, file: str, error: type[ContractError], json: bool = False) -> None:
         self.file, self.error = file, error
+        self.json = json  # reading JSON for places only: check what JSON would refuse, at its place
         self.places: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.keys: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.count = 0
@@ -107,25 +109,69 @@ class _Converter:
                 _fail(self.error, self.file, f"tag {node.tag} is not allowed", node.start_mark)
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
+        if self.json:
+            if node.style is None and node.value in ("NaN", "Infinity", "-Infinity"):
+                _fail(self.error, self.file, f"{node.value} is not a number that can be used", node.start_mark,
+                      "write a finite number such as 1234.56")
+            if node.style is None and (problem := number_problem(node.value)):
+                _fail(self.error, self.file, problem, node.start_mark, "write a plain decimal number of sensible size")
+            return None
         if node.tag not in _SCALARS:
             _fail(self.error, self.file, f"tag {node.tag} is not allowed", node.start_mark,
                   "write plain values; no YAML tags")
-        if node.tag == "tag:yaml.org,2002:float":
+        if node.tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int"):
             return self.number(node)
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay text; the schema checks their form
         return self.scalar.construct_object(node)
 
-    def number(self, node: yaml.ScalarNode) -> Decimal:
+    def number(self, node: yaml.ScalarNode) -> int | Decimal:
+        """A plain decimal number, exactly. YAML 1.1's other forms are refused, not misread:
+        0600 would be octal, 1:30 base 60, 0x1F hexadecimal."""
         text = node.value.replace("_", "")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
-            _fail(self.error, self.file, f"{node.value} is not a number that can be used", node.start_mark,
-                  "write a finite number such as 1234.56")
-        return value
+        if not _PLAIN_NUMBER.match(text):
+            what = "a number YAML would not read as written (octal, base 60, hexadecimal…)"
+            if text.lower().lstrip("+-") in (".nan", ".inf"):
+                what = "not a number that can be used"
+            _fail(self.error, self.file, f"{node.value} is {what}", node.start_mark,
+                  "write a plain decimal number such as 600000000 or 1234.56")
+        problem = number_problem(text)
+        if problem:
+            _fail(self.error, self.file, problem, node.start_mark, "write a plain decimal number of sensible size")
+        value = Decimal(text)
+        return int(value) if node.tag == "tag:yaml.org,2002:int" else value
+
+
+_PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^[-+]?\.[0-9]+([eE][-+]?[0-9]+)?$")
+MAX_DIGITS = 60  # more digits than any amount in an agreement: beyond, a number is refused
+MAX_EXPONENT = 60
+
+
+def number_problem(text: str) -> str | None:
+    """Why a decimal text cannot be used as an amount (too many digits, too far from 1), or None."""
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not d.is_finite():
+        return f"{_short(text)} is not a number that can be used"
+    sign, digits, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    if len(digits) > MAX_DIGITS or abs(exponent) > MAX_EXPONENT or len(digits) + exponent > MAX_DIGITS:
+        return f"{_short(text)} has more digits than an amount can have (at most {MAX_DIGITS})"
+    return None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else text[:10] + "…" + text[-10:]
+
+
+def _json_number(text: str) -> int | Decimal:
+    problem = number_problem(text)
+    if problem:
+        raise ValueError(problem)
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() and "." not in text and "e" not in text.lower() else value
 
 
 def _json_constant(name: str) -> Any:
@@ -162,22 +208,64 @@ def read_text(path: Path, error: type[ContractError]) -> str:
         raise error(Diagnostic(f"the file is not UTF-8 text (byte {exc.start})", file)) from None
 
 
+def _too_deep(text: str, file: str, error: type[ContractError]) -> None:
+    """Refuse brackets nested deeper than MAX_DEPTH, at their place, before any parser recurses into them."""
+    depth, quote, line, col = 0, "", 1, 0
+    escaped = False
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error(Diagnostic(f"the file nests deeper than {MAX_DEPTH} levels", file, line, col,
+                                       line, col + 1))
+        elif ch in "]}":
+            depth -= 1
+
+
+def _json(text: str, file: str, error: type[ContractError]) -> Data:
+    """JSON values exactly as json reads them; their places from a YAML reading of the same text."""
+    places: dict[tuple[Any, ...], tuple[int, int]] = {}
+    keys: dict[tuple[Any, ...], tuple[int, int]] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        node = None  # not every JSON text is YAML: then errors go without a line
+    if node is not None:
+        conv = _Converter(file, error, json=True)
+        conv.convert(node, ())
+        places, keys = conv.places, conv.keys
+    try:
+        value = json.loads(text, parse_float=_json_number, parse_int=_json_number,
+                           parse_constant=_json_constant, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise error(Diagnostic(f"not valid JSON: {exc.msg}", file, exc.lineno, exc.colno,
+                               exc.lineno, exc.colno + 1)) from None
+    except (ValueError, RecursionError) as exc:
+        raise error(Diagnostic(f"not valid JSON: {exc}", file)) from None
+    return Data(file, value, text, places, keys)
+
+
 def load(path: Path, error: type[ContractError]) -> Data:
     """Load a .yaml/.yml/.json file safely; raise `error` with a position."""
     file = str(path)
     text = read_text(path, error)
     if not text.strip():
         raise error(Diagnostic("the file is empty", file))
+    _too_deep(text, file, error)
     if path.suffix.lower() == ".json":
-        try:
-            value = json.loads(text, parse_float=Decimal, parse_constant=_json_constant,
-                               object_pairs_hook=_no_duplicates)
-        except json.JSONDecodeError as exc:
-            raise error(Diagnostic(f"not valid JSON: {exc.msg}", file, exc.lineno, exc.colno,
-                                   exc.lineno, exc.colno + 1)) from None
-        except (ValueError, RecursionError) as exc:
-            raise error(Diagnostic(f"not valid JSON: {exc}", file)) from None
-        return Data(file, value, text)
+        return _json(text, file, error)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
