@@ -54,7 +54,12 @@ def _load_contract(path: Path, extra: list[Path]) -> Contract:
         date.fromisoformat(value["date"])
     except ValueError:
         raise ContractFileError(data.where(("date",), f"{value['date']} is not a date")) from None
-    base = parse_files([data.file_at(("rules", i), "rule file") for i in range(len(value["rules"]))])
+    rule_paths = [data.file_at(("rules", i), "rule file") for i in range(len(value["rules"]))]
+    for i, p in enumerate(rule_paths):
+        if p in rule_paths[:i]:
+            raise ContractFileError(data.where(("rules", i), f"{value['rules'][i]} is listed twice",
+                                               "list each rule file once"))
+    base = parse_files(rule_paths)
     parties = {p["id"]: p["name"] for p in value["parties"]}
     consent = value.get("amendment_consent", {})
     consent_of = consent.get("parties", list(parties))

@@ -203,14 +203,19 @@ def read_text(path: Path, error: type[ContractError]) -> str:
     if b"\0" in raw:
         raise error(Diagnostic("this is a binary file, not text", file))
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # a byte order mark, which some editors write, is not text
     except UnicodeDecodeError as exc:
         raise error(Diagnostic(f"the file is not UTF-8 text (byte {exc.start})", file)) from None
 
 
+SAFE_DEPTH = 500  # deeper than this, the YAML and JSON readers themselves would recurse too far
+
+
 def _too_deep(text: str, file: str, error: type[ContractError]) -> None:
-    """Refuse brackets nested deeper than MAX_DEPTH, at their place, before any parser recurses into them."""
+    """Refuse brackets nested past SAFE_DEPTH before any reader recurses into them; the error is placed
+    where the nesting first went past MAX_DEPTH. (Shallower excess is placed by the converter.)"""
     depth, quote, line, col = 0, "", 1, 0
+    first: tuple[int, int] | None = None
     escaped = False
     for ch in text:
         col += 1
@@ -227,9 +232,11 @@ def _too_deep(text: str, file: str, error: type[ContractError]) -> None:
             quote = ch
         elif ch in "[{":
             depth += 1
-            if depth > MAX_DEPTH:
-                raise error(Diagnostic(f"the file nests deeper than {MAX_DEPTH} levels", file, line, col,
-                                       line, col + 1))
+            if depth > MAX_DEPTH and first is None:
+                first = (line, col)
+            if depth > SAFE_DEPTH and first is not None:
+                raise error(Diagnostic(f"the file nests deeper than {MAX_DEPTH} levels", file, *first,
+                                       first[0], first[1] + 1))
         elif ch in "]}":
             depth -= 1
 

@@ -98,8 +98,8 @@ def _source_line(file: str, line: int, sources: dict[str, str] | None) -> str | 
             text = Path(file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-    lines = text.splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else None
+    lines = text.split("\n")  # lines as the parsers count them: at \n only
+    return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else None
 
 
 def render(d: Diagnostic, sources: dict[str, str] | None = None) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .checker import Program
-from .datafile import Data, load
+from .datafile import Data, load, number_problem
 from .errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
@@ -78,6 +78,12 @@ def _unknown_keys(data: Data, error: jsonschema.ValidationError) -> list[Diagnos
     return out
 
 
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: long ones cut in the middle."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:18] + "…" + text[-18:]
+
+
 def _describe(program: Program, error: jsonschema.ValidationError) -> tuple[str, str | None]:
     path = list(error.absolute_path)
     if not path:
@@ -91,16 +97,18 @@ def _describe(program: Program, error: jsonschema.ValidationError) -> tuple[str,
     if isinstance(error.instance, dict | list):
         return f"expected a value in {sym.type}, not a {type(error.instance).__name__}", None
     if sym.type.kind == "date":
-        return f"{error.instance!r} is not a date", "write dates as YYYY-MM-DD"
+        return f"{_shown(error.instance)} is not a date", "write dates as YYYY-MM-DD"
     if sym.type.kind == "bool":
-        return f"{error.instance!r} is not true or false", None
-    return f"{error.instance!r} is not an amount", f"write a plain number in {sym.type}, e.g. 600000000"
+        return f"{_shown(error.instance)} is not true or false", None
+    return f"{_shown(error.instance)} is not an amount", f"write a plain number in {sym.type}, e.g. 600000000"
 
 
 def _exact(value: Any) -> Fraction:
-    if isinstance(value, str):
-        return Fraction(value.replace(",", ""))
-    return Fraction(value)
+    text = value.replace(",", "") if isinstance(value, str) else str(value)
+    problem = number_problem(text) if isinstance(value, str | Decimal) else None
+    if problem:
+        raise ValueError(problem)
+    return Fraction(text) if isinstance(value, str) else Fraction(value)
 
 
 def validate(program: Program, data: Data) -> dict[str, Any]:
@@ -179,8 +187,8 @@ def _convert(data: Data, kind: str, raw: Any, path: tuple[str, ...], problems: l
         return None
     try:
         return _exact(raw)
-    except (ValueError, ZeroDivisionError):
-        problems.append(data.where(path, f"{raw!r} is not an amount"))
+    except (ValueError, ZeroDivisionError) as exc:
+        problems.append(data.where(path, str(exc) if "digits" in str(exc) else f"{_shown(raw)} is not an amount"))
         return None
 
 

@@ -130,6 +130,14 @@ def load(path: Path, program: Program) -> Narrative:
         extra = sorted(set(value) - {"for each", "periods", "summary"}) if isinstance(value, dict) else []
         raise ContractFileError(data.where((extra[0],) if extra else (), "a narrative file has the keys "
                                            "'for each', 'periods' and 'summary'"))
+    shapes = (("for each", str, "the name of a set of periods, e.g. 'for each: year'"),
+              ("periods", list, "a list of sentences, each '- when: ...' and 'text: ...'"),
+              ("summary", list, "a list of sentences, each '- text: ...'"))
+    for key, kind, what in shapes:
+        if key in value and not isinstance(value[key], kind):
+            reader.fail((key,), f"'{key}' is {what}")
+    if reader.problems:
+        raise ContractFileError(reader.problems)
     period_set = value.get("for each")
     if period_set is not None and period_set not in program.period_sets:
         reader.fail(("for each",), f"unknown period set '{period_set}'", f"one of {', '.join(program.period_sets)}")

@@ -21,7 +21,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
-from .datafile import read_text
+from .datafile import number_problem, read_text
 from .errors import Diagnostic, RuleSyntaxError
 
 _SCALES = {"thousand": 1000, "million": 1000_000, "billion": 1000_000_000}
@@ -293,6 +293,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return "billion"
 
     def amount(self, meta: Any, c: list[Any]) -> tuple[Fraction, bool]:
+        problem = number_problem(str(c[0]).replace(",", ""))
+        if problem:
+            raise _BadNumber(c[0], problem)
         return _number(str(c[0]), c[1] if len(c) > 1 else None), "," in c[0]
 
     def percent_lit(self, meta: Any, c: list[Any]) -> n.Number:
@@ -436,6 +439,11 @@ class _BadDate(Exception):
         self.tok = tok
 
 
+class _BadNumber(Exception):
+    def __init__(self, tok: Token, problem: str) -> None:
+        self.tok, self.problem = tok, problem
+
+
 def _expected(exc: UnexpectedInput) -> str | None:
     expected: set[str] = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or set()
     # A new declaration may follow any complete one: naming those words too
@@ -545,6 +553,12 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
     try:
         return dataclasses.replace(_ToNodes(file).transform(tree), text=text)
     except VisitError as exc:
+        if isinstance(exc.orig_exc, _BadNumber):
+            tok = exc.orig_exc.tok
+            raise RuleSyntaxError(Diagnostic(
+                exc.orig_exc.problem, file, tok.line or 0, tok.column or 0, tok.line or 0, (tok.column or 0) + 1,
+                "amounts in agreements have at most 60 digits",
+            )) from None
         if isinstance(exc.orig_exc, _BadDate):
             tok = exc.orig_exc.tok
             raise RuleSyntaxError(
@@ -557,8 +571,15 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
 
 
 def parse_file(path: Path) -> n.RuleFile:
-    """Read and parse a rule file; raise RuleSyntaxError if it cannot be read or parsed."""
-    return parse(read_text(path, RuleSyntaxError), str(path))
+    """Read and parse a rule file; raise RuleSyntaxError if it cannot be read or parsed, or holds nothing."""
+    text = read_text(path, RuleSyntaxError)
+    if not text.strip():
+        raise RuleSyntaxError(Diagnostic("the file is empty", str(path)))
+    parsed = parse(text, str(path))
+    if not parsed.declarations and not parsed.outputs and not parsed.amending:
+        raise RuleSyntaxError(Diagnostic("the file holds no declarations, only comments", str(path),
+                                         hint="a rule file declares currencies, periods, parameters, rules..."))
+    return parsed
 
 
 def parse_files(paths: Sequence[Path]) -> list[n.RuleFile]:

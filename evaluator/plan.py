@@ -396,11 +396,14 @@ class _Compiler:
         cal = calendar(self.program.calendars[cal_name].source) if cal_name else None
 
         def shift(run: Run, d: date, v: Fraction, span: n.Span, sign: int) -> date:
-            if cal is None:
-                return d + sign * days(run, v, span)
-            if v.denominator != 1:
-                run.fail(span, f"{v} business days is not a whole number of days")
-            return add_business_days(d, sign * int(v), cal)
+            try:
+                if cal is None:
+                    return d + sign * days(run, v, span)
+                if v.denominator != 1:
+                    run.fail(span, f"{v} business days is not a whole number of days")
+                return add_business_days(d, sign * int(v), cal)
+            except OverflowError:
+                run.fail(e.span, f"{d} and {v} days make a date out of range (before year 1 or after 9999)")
 
         def dates(run: Run, env: Env) -> Any:
             a, b = left(run, env), right(run, env)
