@@ -612,6 +612,9 @@ class _Checker(TimeChecks):
                         self.error(span, f"unknown output '{name}'", _suggest(name, self.symbols))
                     elif name in names:
                         self.error(span, f"'{name}' is listed twice in outputs")
+                    elif self.is_series(name):
+                        self.error(span, f"'{name}' is given by date; outputs have one value or one per period",
+                                   "output a rule that reads it on a date, e.g. rule x = " + name + " on as_of")
                     elif len(sym.params) > 1:
                         self.error(span, f"'{name}' has a value for each pair of periods; outputs have one value "
                                          "or one per period")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .checker import Program
-from .datafile import Data, load, number_problem
+from .datafile import MAX_DIGITS, Data, load, number_problem
 from .errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
@@ -209,15 +209,21 @@ def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inpu
     if not isinstance(inputs, Mapping):
         raise InputError(Diagnostic("inputs are a mapping of input names to values", file,
                                     hint="e.g. {'revenue': {'Y1': 600000000}}"))
-    return validate(program, Data(file, _dates_as_text(dict(inputs)), ""))
+    return validate(program, Data(file, _as_in_a_file(dict(inputs), (), file), ""))
 
 
-def _dates_as_text(value: Any) -> Any:
-    """Python dates given by a caller, written as the YYYY-MM-DD an inputs file would hold."""
+def _as_in_a_file(value: Any, path: tuple[str, ...], file: str) -> Any:
+    """A caller's values as an inputs file would hold them: dates as YYYY-MM-DD, numbers of sensible size."""
     if isinstance(value, dict):
-        return {str(k) if isinstance(k, date) else k: _dates_as_text(v) for k, v in value.items()}
+        return {str(k) if isinstance(k, date) else k: _as_in_a_file(v, (*path, str(k)), file)
+                for k, v in value.items()}
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, int | Decimal | Fraction) and not isinstance(value, bool):
+        size = abs(Fraction(value)) if not isinstance(value, Decimal) or value.is_finite() else None
+        if size is None or size >= 10**MAX_DIGITS or (size and size < Fraction(1, 10**MAX_DIGITS)):
+            raise InputError(Data(file, {}, "").where(path, "not an amount that can be used (infinite, or more "
+                                                            f"digits than an amount can have: at most {MAX_DIGITS})"))
     return value
 
 
