@@ -113,6 +113,20 @@ def _binary_number(op: str, left: Fn, right: Fn, e: n.Binary) -> Fn:
     return div
 
 
+def _kept(run: Run, env: Env, var: str, where: Fn | None, items: list[Any]) -> list[Any] | None:
+    """The items for which `where` holds (all of them without one); None if it is pending for any."""
+    if where is None:
+        return items
+    kept = []
+    for item in items:
+        ok = where(run, {**env, var: item})
+        if ok is None:
+            return None
+        if ok:
+            kept.append(item)
+    return kept
+
+
 class _Compiler:
     def __init__(self, program: Program) -> None:
         self.program = program
@@ -290,16 +304,7 @@ class _Compiler:
                     "before": range(0, b), "through": range(0, b + 1),
                     "after": range(b + 1, count), "from": range(b, count),
                 }[relation or "from"]
-            if where is None:
-                return list(span)
-            chosen = []
-            for i in span:
-                ok = where(run, {**env, var: i})
-                if ok is None:
-                    return None
-                if ok:
-                    chosen.append(i)
-            return chosen
+            return _kept(run, env, var, where, list(span))
         return positions
 
     def dates(self, q: n.Quantifier) -> Callable[[Run, Env], list[Any] | None]:
@@ -319,16 +324,7 @@ class _Compiler:
                 days = [a + timedelta(days=i) for i in range((b - a).days + 1)]
             else:
                 days = run.series_dates(series)
-            if where is None:
-                return days
-            kept = []
-            for d in days:
-                ok = where(run, {**env, var: d})
-                if ok is None:
-                    return None
-                if ok:
-                    kept.append(d)
-            return kept
+            return _kept(run, env, var, where, days)
         return chosen
 
     def aggregate(self, e: n.Aggregate) -> Fn:
