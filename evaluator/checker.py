@@ -81,10 +81,6 @@ def _suggest(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
-def _kind_word(kind: str) -> str:
-    return {"table": "parameter", "allocation": "allocation"}.get(kind, kind)
-
-
 class _Checker(TimeChecks):
     def __init__(self, files: tuple[n.RuleFile, ...]) -> None:
         self.files = files

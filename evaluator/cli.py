@@ -93,8 +93,10 @@ def _arguments() -> argparse.ArgumentParser:
     sd.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
     sc = sub.add_parser("schema", help="print a published JSON Schema")
-    sc.add_argument("which", choices=("result", "contract", "amendment"),
-                    help="result: documents printed with --format json; contract, amendment: those files")
+    sc.add_argument("which", choices=("result", "contract", "amendment", "inputs"),
+                    help="result: documents printed with --format json; contract, amendment: those files; "
+                         "inputs: the inputs files of the contract given")
+    sc.add_argument("contract", nargs="?", help="with 'inputs': the contract file")
 
     ck = sub.add_parser("check", help="check contract and rule files without evaluating them")
     ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
@@ -189,7 +191,12 @@ def _explain(args: argparse.Namespace) -> str:
 
 
 def _schema(args: argparse.Namespace) -> str:
-    schema = result_schema() if args.which == "result" else data_schema(f"{args.which}.schema.json")
+    if args.which == "inputs":
+        if not args.contract:
+            raise ContractError("'schema inputs' needs a contract file: clausewise schema inputs CONTRACT")
+        schema = load(args.contract).inputs_schema()
+    else:
+        schema = result_schema() if args.which == "result" else data_schema(f"{args.which}.schema.json")
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 

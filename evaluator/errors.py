@@ -34,7 +34,7 @@ class Diagnostic:
         return cls(message, span.file, span.line, span.column, span.end_line, span.end_column, hint)
 
     def location(self) -> str:
-        where = self.file
+        where = self.file or "clausewise"
         if self.line:
             where += f":{self.line}:{self.column}"
         return where

@@ -208,6 +208,16 @@ def test_schema_command_prints_the_published_schema(capsys: pytest.CaptureFixtur
     assert json.loads(capsys.readouterr().out) == result_schema()
     assert main(["schema", "contract"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "clausewise contract file"
+    # the inputs schema of a contract: the example inputs file validates, a misspelt input does not
+    assert main(["schema", "inputs", str(KAIXIN)]) == 0
+    inputs_schema = json.loads(capsys.readouterr().out)
+    import yaml
+
+    example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(inputs_schema).validate(example)
+    assert not jsonschema.Draft202012Validator(inputs_schema).is_valid({"revenu": {"Y1": 1}})
+    assert main(["schema", "inputs"]) == 2
+    assert "needs a contract file" in capsys.readouterr().err
 
 
 def test_a_citation_missing_from_the_agreement_text_is_refused(tmp_path: Path) -> None:
