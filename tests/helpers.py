@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+import pytest
+
 import evaluator
+from evaluator.cli import main
+from evaluator.result import result_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -31,3 +37,13 @@ def contract_from(tmp_path: Path, rules: str) -> evaluator.Contract:
 def outputs(tmp_path: Path, rules: str, inputs: dict[str, Any] | None = None,
             interpretation: str | None = None) -> dict[str, Any]:
     return contract_from(tmp_path, rules).evaluate(inputs or {}, interpretation).outputs
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, str]:
+    """Run the command in-process; any JSON it prints must validate against the published result schema."""
+    argv = [str(a) for a in args]
+    code = main(argv)
+    out, err = capsys.readouterr()
+    if code == 0 and "json" in argv:
+        jsonschema.Draft202012Validator(result_schema()).validate(json.loads(out))
+    return code, out, err

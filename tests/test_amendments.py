@@ -16,13 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 import evaluator
-from evaluator.cli import main
-from evaluator.result import result_schema
-from tests.helpers import DATA, KAIXIN, ROOT
+from tests.helpers import DATA, KAIXIN, ROOT, run_cli
 
 EXAMPLES = ROOT / "contracts" / "examples"
 SIGNED = EXAMPLES / "kaixin-amendment-1.yaml"
@@ -40,14 +37,8 @@ AMENDMENT_1 = {
 }
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, str]:
-    """Run the command in-process; JSON it prints must validate against the published result schema."""
-    argv = [str(a) for a in args]
-    code = main(argv)
-    out, err = capsys.readouterr()
-    if code == 0 and "json" in argv:
-        jsonschema.Draft202012Validator(result_schema()).validate(json.loads(out))
-    return code, out, err
+run = run_cli
+
 
 
 def per_year(result: evaluator.Result, name: str) -> list[Any]:

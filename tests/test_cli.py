@@ -8,24 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from evaluator.cli import main
-from evaluator.result import result_schema
-from tests.helpers import KAIXIN, ROOT
+from tests.helpers import KAIXIN, ROOT, run_cli
 
 EXAMPLE = ROOT / "contracts" / "examples" / "kaixin-inputs.yaml"
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the command; any JSON it prints must validate against the published result schema."""
-    argv = [str(a) for a in args]
-    code = main(argv)
-    out, err = capsys.readouterr()
-    if code == 0 and "json" in argv:
-        jsonschema.Draft202012Validator(result_schema()).validate(json.loads(out))
-    return code, out, err
+run = run_cli
+
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
