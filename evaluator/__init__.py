@@ -21,6 +21,7 @@ from .errors import (
     InputError,
     RuleSyntaxError,
 )
+from .limits import Limits
 from .result import Result
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Diagnostic",
     "EvaluationError",
     "InputError",
+    "Limits",
     "Party",
     "Result",
     "RuleSyntaxError",

@@ -10,38 +10,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import assert_never
 
+from . import builtins, cells, cost
 from . import nodes as n
-from .checker_time import DATE_VAR, TimeChecks, calendar_of
-from .deep import with_deep_stack
+from .checker_time import DATE_VAR, TimeChecks
 from .errors import CheckError, Diagnostic
-from .units import BOOL, DATE, DAYS, ERROR, PENDING, RATIO, Type, Unit, join, period, quantity
-
-FUNCTIONS = ("abs", "clamp", "max", "min", "previous", "next", "first", "last", "start", "end", "whole_years")
-AGGREGATES = ("sum", "min", "max", "count", "all", "any")
-
-
-@dataclass(frozen=True)
-class PeriodSet:
-    name: str
-    members: tuple[n.PeriodMember, ...]
-    decl: n.PeriodsDecl
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(m.name for m in self.members)
-
-    def position(self, name: str) -> int:
-        return self.names.index(name)
-
-
-@dataclass
-class Symbol:
-    kind: str  # parameter | table | input | rule | allocation
-    decl: n.Declaration
-    params: tuple[str, ...]  # the period set of each index
-    type: Type = ERROR
+from .limits import DEFAULT, Limits
+from .program import PeriodSet, Program, Symbol
+from .units import BOOL, DATE, ERROR, PENDING, RATIO, Type, Unit, join, period, quantity
 
 
 @dataclass(frozen=True)
@@ -54,26 +32,7 @@ class Edge:
     span: n.Span
 
 
-@dataclass
-class Program:
-    """Checked rules: every name resolved and every expression typed."""
-
-    files: tuple[n.RuleFile, ...]
-    currencies: dict[str, n.CurrencyDecl]
-    period_sets: dict[str, PeriodSet]
-    symbols: dict[str, Symbol]
-    interpretations: dict[str, n.InterpretationDecl]
-    default_interpretation: str | None
-    outputs: tuple[str, ...]
-    types: dict[int, Type] = field(default_factory=dict, repr=False)  # id(expr node) -> its type
-    calendars: dict[str, n.CalendarDecl] = field(default_factory=dict)
-    obligations: dict[str, n.ObligationDecl] = field(default_factory=dict)
-
-    def type_of(self, expr: n.Expr) -> Type:
-        return self.types[id(expr)]
-
-    def period_set_of(self, member: str) -> PeriodSet | None:
-        return next((ps for ps in self.period_sets.values() if member in ps.names), None)
+SUGGESTION_WORK = 100_000  # names compared for "did you mean" in one check; past it, no more suggestions
 
 
 def _suggest(name: str, candidates: Iterable[str]) -> str | None:
@@ -98,10 +57,18 @@ class _Checker(TimeChecks):
         self.current: str | None = None
         self.earlier_vars: set[str] = set()  # period variables before the rule's own period
         self.own_vars: set[str] = set()  # period variables never after it: the rule's own, `through` them
+        self.suggestion_work = 0
 
     def error(self, span: n.Span, message: str, hint: str | None = None) -> Type:
         self.errors.append(Diagnostic.at(span, message, hint))
         return ERROR
+
+    def suggest(self, name: str, candidates: Iterable[str]) -> str | None:
+        """A "did you mean", while the work spent on them stays bounded (thousands of unknown names among
+        thousands of names would otherwise compare every pair)."""
+        pool = list(candidates)
+        self.suggestion_work += len(pool)
+        return _suggest(name, pool) if self.suggestion_work <= SUGGESTION_WORK else None
 
     # ---- declarations --------------------------------------------------
 
@@ -138,30 +105,33 @@ class _Checker(TimeChecks):
                 continue
             if not claim(d.name, d.name_span):
                 continue
-            if isinstance(d, n.CurrencyDecl):
-                self.currencies[d.name] = d
-            elif isinstance(d, n.CalendarDecl):
-                self.calendars[d.name] = d
-                self.check_calendar(d)
-            elif isinstance(d, n.ObligationDecl):
-                self.obligations[d.name] = d
-            elif isinstance(d, n.PeriodsDecl):
-                self.period_sets[d.name] = PeriodSet(d.name, d.members, d)
-                for m in d.members:
-                    if claim(m.name, m.span):
-                        self.members[m.name] = d.name
-            elif isinstance(d, n.ParamDecl):
-                self.symbols[d.name] = Symbol("parameter", d, ())
-            elif isinstance(d, n.TableDecl):
-                self.symbols[d.name] = Symbol("table", d, (d.period_set,))
-            elif isinstance(d, n.InputDecl):
-                self.symbols[d.name] = Symbol("input", d, (d.period_set,) if d.period_set else ())
-            elif isinstance(d, n.RuleDecl):
-                self.symbols[d.name] = Symbol("rule", d, tuple(p.period_set for p in d.params))
-            elif isinstance(d, n.AllocationDecl):
-                params = tuple(p.period_set for p in d.params)
-                claimants = (d.claimants.period_set,) if d.claimants else ()
-                self.symbols[d.name] = Symbol("allocation", d, params + claimants)
+            match d:
+                case n.CurrencyDecl():
+                    self.currencies[d.name] = d
+                case n.CalendarDecl():
+                    self.calendars[d.name] = d
+                    self.check_calendar(d)
+                case n.ObligationDecl():
+                    self.obligations[d.name] = d
+                case n.PeriodsDecl():
+                    self.period_sets[d.name] = PeriodSet(d.name, d.members, d)
+                    for m in d.members:
+                        if claim(m.name, m.span):
+                            self.members[m.name] = d.name
+                case n.ParamDecl():
+                    self.symbols[d.name] = Symbol(d.kind, d, ())
+                case n.TableDecl():
+                    self.symbols[d.name] = Symbol(d.kind, d, (d.period_set,))
+                case n.InputDecl():
+                    self.symbols[d.name] = Symbol(d.kind, d, (d.period_set,) if d.period_set else ())
+                case n.RuleDecl():
+                    self.symbols[d.name] = Symbol(d.kind, d, tuple(p.period_set for p in d.params))
+                case n.AllocationDecl():
+                    params = tuple(p.period_set for p in d.params)
+                    claimants = (d.claimants.period_set,) if d.claimants else ()
+                    self.symbols[d.name] = Symbol(d.kind, d, params + claimants)
+                case _:
+                    assert_never(d)
 
     def check_periods(self) -> None:
         for ps in self.period_sets.values():
@@ -187,7 +157,7 @@ class _Checker(TimeChecks):
     def period_set_ref(self, name: str, span: n.Span) -> bool:
         if name in self.period_sets:
             return True
-        self.error(span, f"unknown period set '{name}'", _suggest(name, self.period_sets))
+        self.error(span, f"unknown period set '{name}'", self.suggest(name, self.period_sets))
         return False
 
     def type_ref(self, t: n.TypeRef) -> Type:
@@ -220,9 +190,10 @@ class _Checker(TimeChecks):
         sym = self.symbols[name]
         if sym.type != ERROR or name in self.done:
             return sym.type
-        if name in self.in_progress:
-            # Refers back to itself (through an earlier period, or a cycle
-            # reported later): its type comes from the rest of its formula.
+        if self.in_progress:
+            # Symbols are typed in an order where what one refers to comes first (`typing_order`), so a
+            # name not typed yet refers back to one being typed (through an earlier period, or a cycle
+            # reported later): its type comes from the rest of that formula. Nothing here recurses.
             declared = getattr(sym.decl, "declared_type", None)
             return self.type_ref(declared) if declared is not None else ERROR
         self.in_progress.append(name)
@@ -238,20 +209,22 @@ class _Checker(TimeChecks):
 
     def infer(self, sym: Symbol) -> Type:
         d = sym.decl
-        if isinstance(d, n.ParamDecl):
-            assert d.value is not None
-            return self.expr(d.value, {})
-        if isinstance(d, n.TableDecl):
-            return self.table(d)
-        if isinstance(d, n.InputDecl):
-            if d.period_set:
-                self.period_set_ref(d.period_set, d.period_set_span)
-            return self.type_ref(d.type) if d.type else ERROR
-        if isinstance(d, n.RuleDecl):
-            return self.rule(d)
-        if isinstance(d, n.AllocationDecl):
-            return self.allocation(d, sym)
-        raise AssertionError(d)
+        match d:
+            case n.ParamDecl():
+                assert d.value is not None
+                return self.expr(d.value, {})
+            case n.TableDecl():
+                return self.table(d)
+            case n.InputDecl():
+                if d.period_set:
+                    self.period_set_ref(d.period_set, d.period_set_span)
+                return self.type_ref(d.type) if d.type else ERROR
+            case n.RuleDecl():
+                return self.rule(d)
+            case n.AllocationDecl():
+                return self.allocation(d, sym)
+            case _:
+                assert_never(d)
 
     def table(self, d: n.TableDecl) -> Type:
         if not self.period_set_ref(d.period_set, d.period_set_span):
@@ -261,8 +234,8 @@ class _Checker(TimeChecks):
         seen: set[str] = set()
         for e in d.entries:
             t = self.expr(e.value, {})
-            if e.period not in ps.names:
-                self.error(e.span, f"{e.period} is not a period of '{ps.name}'", _suggest(e.period, ps.names))
+            if e.period not in ps:
+                self.error(e.span, f"{e.period} is not a period of '{ps.name}'", self.suggest(e.period, ps.names))
             elif e.period in seen:
                 self.error(e.span, f"{e.period} is given twice")
             seen.add(e.period)
@@ -340,63 +313,56 @@ class _Checker(TimeChecks):
         return t
 
     def _expr(self, e: n.Expr, scope: dict[str, str]) -> Type:
-        if isinstance(e, n.Number):
-            if e.unit is None:
-                return quantity(RATIO)
-            if e.unit == "business days":
-                return self.business_days_unit(e)
-            base = self.unit_base(e.unit, e.span)
-            return quantity(base) if base else ERROR
-        if isinstance(e, n.DateLit):
-            return DATE
-        if isinstance(e, n.BoolLit):
-            return BOOL
-        if isinstance(e, n.Pending):
-            return PENDING
-        if isinstance(e, n.AsOf):
-            return DATE
-        if isinstance(e, n.SeriesAt):
-            return self.series_at(e, scope)
-        if isinstance(e, n.Name):
-            return self.name(e, scope)
-        if isinstance(e, n.Index):
-            return self.index(e, scope)
-        if isinstance(e, n.Call):
-            return self.call(e, scope)
-        if isinstance(e, n.Aggregate):
-            return self.aggregate(e, scope)
-        if isinstance(e, n.Binary):
-            return self.binary(e, scope)
-        if isinstance(e, n.Not):
-            self.expect_bool(e.operand, scope, "not")
-            return BOOL
-        if isinstance(e, n.Negate):
-            t = self.expr(e.operand, scope)
-            if t.lenient or t.is_quantity:
+        assert isinstance(e, n.ExprNode)
+        match e:
+            case n.Number():
+                if e.unit is None:
+                    return quantity(RATIO)
+                if e.unit == "business days":
+                    return self.business_days_unit(e)
+                base = self.unit_base(e.unit, e.span)
+                return quantity(base) if base else ERROR
+            case n.DateLit() | n.AsOf():
+                return DATE
+            case n.BoolLit():
+                return BOOL
+            case n.Pending():
+                return PENDING
+            case n.SeriesAt():
+                return self.series_at(e, scope)
+            case n.Name():
+                return self.name(e, scope)
+            case n.Index():
+                return self.index(e, scope)
+            case n.Call():
+                return self.call(e, scope)
+            case n.Aggregate():
+                return self.aggregate(e, scope)
+            case n.Binary() | n.Not() | n.Negate():
+                return self.operator(e, scope)
+            case n.IsKnown():
+                self.expr(e.operand, scope)
+                return BOOL
+            case n.If():
+                self.expect_bool(e.condition, scope, "if")
+                a, b = self.expr(e.then, scope), self.expr(e.otherwise, scope)
+                both = join(a, b)
+                if both is None:
+                    return self.error(e.span, f"the two branches give {a} and {b}", "both branches need the same unit")
+                return both
+            case n.Round():
+                t = self.expr(e.operand, scope)
+                step = self.expr(e.step, scope)
+                if not isinstance(e.step, n.Number) or e.step.value <= 0:
+                    return self.error(e.step.span, "round to a positive amount, e.g. 'to 1 share' or 'to RMB 0.01'")
+                if not t.lenient and not t.is_quantity:
+                    return self.error(e.operand.span, f"cannot round {t}")
+                if not t.fits(step):
+                    return self.error(e.step.span, f"cannot round {t} to a step in {step}",
+                                      f"round to a step in {t}")
                 return t
-            return self.error(e.span, f"cannot negate {t}")
-        if isinstance(e, n.IsKnown):
-            self.expr(e.operand, scope)
-            return BOOL
-        if isinstance(e, n.If):
-            self.expect_bool(e.condition, scope, "if")
-            a, b = self.expr(e.then, scope), self.expr(e.otherwise, scope)
-            both = join(a, b)
-            if both is None:
-                return self.error(e.span, f"the two branches give {a} and {b}", "both branches need the same unit")
-            return both
-        if isinstance(e, n.Round):
-            t = self.expr(e.operand, scope)
-            step = self.expr(e.step, scope)
-            if not isinstance(e.step, n.Number) or e.step.value <= 0:
-                return self.error(e.step.span, "round to a positive amount, e.g. 'to 1 share' or 'to RMB 0.01'")
-            if not t.lenient and not t.is_quantity:
-                return self.error(e.operand.span, f"cannot round {t}")
-            if not t.fits(step):
-                return self.error(e.step.span, f"cannot round {t} to a step in {step}",
-                                  f"round to a step in {t}")
-            return t
-        raise AssertionError(e)
+            case _:
+                assert_never(e)
 
     def expect_bool(self, e: n.Expr, scope: dict[str, str], where: str) -> None:
         t = self.expr(e, scope)
@@ -411,7 +377,7 @@ class _Checker(TimeChecks):
 
     def unknown(self, name: str, span: n.Span, scope: dict[str, str]) -> Type:
         names = [*self.symbols, *self.members, *scope, *self.period_sets]
-        return self.error(span, f"unknown name '{name}'", _suggest(name, names))
+        return self.error(span, f"unknown name '{name}'", self.suggest(name, names))
 
     def name(self, e: n.Name, scope: dict[str, str]) -> Type:
         if e.name in scope:
@@ -465,48 +431,32 @@ class _Checker(TimeChecks):
         return (isinstance(e, n.Name) and e.name in self.own_vars) or self.is_earlier(e)
 
     def call(self, e: n.Call, scope: dict[str, str]) -> Type:
-        f, args = e.function, e.args
-        if f in ("first", "last"):
-            if len(args) != 1 or not isinstance(args[0], n.Name) or args[0].name not in self.period_sets:
-                names = ", ".join(self.period_sets) or "year"
-                return self.error(e.span, f"{f}(...) takes the name of a set of periods", f"e.g. {f}({names})")
-            self.types[id(args[0])] = Type("periodset", period_set=args[0].name)
-            return period(args[0].name)
-        types = [self.expr(a, scope) for a in args]
-        for a in args:
+        entry = builtins.lookup("function", e.function)
+        if entry is not None and entry.raw_args:
+            return self.arity(entry, e, len(e.args)) or entry.type_rule(self, e, ())
+        types = [self.expr(a, scope) for a in e.args]
+        for a in e.args:
             if isinstance(a, n.Number) and a.grouped:
                 self.error(a.span, "a number with commas in a list of arguments is ambiguous",
                            "put a space after a comma that separates arguments, and write one number "
                            "either without commas or in parentheses, e.g. (1,000,000)")
-        if f not in FUNCTIONS:
-            return self.error(e.span, f"unknown function '{f}'", _suggest(f, FUNCTIONS + AGGREGATES))
-        if f in ("previous", "next", "start", "end"):
-            if len(args) != 1 or not (types[0].lenient or types[0].kind == "period"):
-                return self.error(e.span, f"{f}(...) takes one period, e.g. {f}(y)")
-            if f in ("start", "end"):
-                return DATE
-            return types[0]
-        if f == "whole_years":
-            if len(args) != 2 or not all(t.fits(DATE) for t in types):
-                return self.error(e.span, "whole_years(...) takes two dates: whole_years(from, to)")
-            return quantity(RATIO)
-        if f == "abs":
-            if len(args) != 1 or not (types[0].lenient or types[0].is_quantity):
-                return self.error(e.span, "abs(...) takes one amount")
-            return types[0]
-        if f == "clamp" and len(args) != 3:
-            return self.error(e.span, "clamp takes three amounts: clamp(value, lowest, highest)")
-        if f in ("min", "max") and len(args) < 2:
-            return self.error(e.span, f"{f} takes two or more amounts, or {f}(... for each ...)")
-        result: Type = PENDING
-        for a, t in zip(args, types, strict=True):
-            if not t.lenient and not (t.is_quantity or t.kind == "date"):
-                return self.error(a.span, f"{f} compares amounts or dates, not {t}")
-            both = join(result, t)
-            if both is None:
-                return self.error(a.span, f"{f} cannot compare {result} with {t}")
-            result = both
-        return result
+        if entry is None:
+            return self.error(e.span, f"unknown function '{e.function}'",
+                              _suggest(e.function, builtins.FUNCTIONS + builtins.FOLDS))
+        return self.arity(entry, e, len(e.args)) or entry.type_rule(self, e, types)
+
+    def arity(self, entry: builtins.Builtin, e: n.Expr, given: int) -> Type | None:
+        """An error if a built-in is given too few or too many arguments, else None."""
+        if given >= entry.least and (entry.most is None or given <= entry.most):
+            return None
+        if entry.least == entry.most:
+            count = {1: "one argument", 2: "two arguments", 3: "three arguments"}.get(entry.least, "arguments")
+            return self.error(e.span, f"{entry.name} takes {count}: {entry.signature}")
+        return self.error(e.span, f"{entry.name} takes {entry.least} or more arguments: {entry.signature}",
+                          f"or {entry.name}(... for each ...)" if builtins.lookup("fold", entry.name) else None)
+
+    def note_type(self, e: n.Expr, t: Type) -> None:
+        self.types[id(e)] = t
 
     def quantifier(self, q: n.Quantifier, scope: dict[str, str]) -> dict[str, str]:
         if q.kind != "periods":
@@ -537,76 +487,35 @@ class _Checker(TimeChecks):
             self.earlier_vars, self.own_vars = saved
 
     def _aggregate(self, e: n.Aggregate, scope: dict[str, str]) -> Type:
-        if e.function not in AGGREGATES:
+        entry = builtins.lookup("fold", e.function)
+        if entry is None:
             self.quantifier(e.over, scope)
-            return self.error(e.span, f"'{e.function}' cannot take 'for each'", _suggest(e.function, AGGREGATES)
-                              or f"use one of {', '.join(AGGREGATES)}")
+            return self.error(e.span, f"'{e.function}' cannot take 'for each'", _suggest(e.function, builtins.FOLDS)
+                              or f"use one of {', '.join(builtins.FOLDS)}")
         inner = self.quantifier(e.over, scope)
-        t = self.expr(e.body, inner)
-        if e.function == "count":
-            self.expect_bool(e.body, inner, "count")
-            return quantity(RATIO)
-        if e.function in ("all", "any"):
-            if not t.fits(BOOL):
-                self.error(e.body.span, f"{e.function} needs a true/false condition, not {t}")
-            return BOOL
-        if not t.lenient and not (t.is_quantity or (t.kind == "date" and e.function != "sum")):
-            return self.error(e.body.span, f"cannot {e.function} {t}")
-        return t
+        return entry.type_rule(self, e, (self.expr(e.body, inner),))
 
-    def binary(self, e: n.Binary, scope: dict[str, str]) -> Type:
-        op = e.op
-        if op in ("and", "or"):
-            self.expect_bool(e.left, scope, op)
-            self.expect_bool(e.right, scope, op)
-            return BOOL
-        a, b = self.expr(e.left, scope), self.expr(e.right, scope)
-        if a.lenient or b.lenient:
-            if op in ("+", "-") and (a.kind == "date" or b.kind == "date"):
-                return DATE
-            if op in ("=", "!=", "<", "<=", ">", ">="):
-                return BOOL
-            return a if op in ("+", "-") and not a.lenient else b if op in ("+", "-") else ERROR
-        if op in ("=", "!=", "<", "<=", ">", ">="):
-            comparable = a == b and (a.kind in ("quantity", "date", "period") or (a.kind == "bool" and op in "=!="))
-            if not comparable:
-                return self.error(e.span, f"cannot compare {a} with {b}")
-            return BOOL
-        if op in ("+", "-"):
-            if a.is_quantity and a == b:
-                return a
-            if a == DATE and (b == quantity(DAYS) or calendar_of(b)):
-                return DATE
-            if op == "+" and (a == quantity(DAYS) or calendar_of(a)) and b == DATE:
-                return DATE
-            if op == "-" and a == DATE and b == DATE:
-                return quantity(DAYS)
-            if op == "+":
-                return self.error(e.span, f"cannot add {b} to {a}", self.unit_hint(a, b))
-            return self.error(e.span, f"cannot subtract {b} from {a}", self.unit_hint(a, b))
-        if a.is_quantity and b.is_quantity:
-            assert a.unit is not None and b.unit is not None
-            return quantity(a.unit * b.unit if op == "*" else a.unit / b.unit)
-        verb = "multiply" if op == "*" else "divide"
-        return self.error(e.span, f"cannot {verb} {a} by {b}")
-
-    @staticmethod
-    def unit_hint(a: Type, b: Type) -> str | None:
-        if a.is_quantity and b.is_quantity:
-            return f"amounts added together are in one unit; divide by an amount in {b} to get a ratio first"
-        return None
+    def operator(self, e: n.Binary | n.Not | n.Negate, scope: dict[str, str]) -> Type:
+        if isinstance(e, n.Binary):
+            entry = builtins.TABLE[("binary", e.op)]
+            operands: tuple[n.Expr, ...] = (e.left, e.right)
+        else:
+            entry = builtins.TABLE[("unary", "not" if isinstance(e, n.Not) else "-")]
+            operands = (e.operand,)
+        return entry.type_rule(self, e, tuple(self.expr(x, scope) for x in operands))
 
     # ---- whole program -------------------------------------------------
 
     def outputs(self) -> tuple[str, ...]:
         names: list[str] = []
+        listed: set[str] = set()
         for f in self.files:
             for od in f.outputs:
                 for name, span in zip(od.names, od.name_spans, strict=True):
                     sym = self.symbols.get(name)
                     if sym is None:
-                        self.error(span, f"unknown output '{name}'", _suggest(name, self.symbols))
-                    elif name in names:
+                        self.error(span, f"unknown output '{name}'", self.suggest(name, self.symbols))
+                    elif name in listed:
                         self.error(span, f"'{name}' is listed twice in outputs")
                     elif self.is_series(name):
                         self.error(span, f"'{name}' is given by date; outputs have one value or one per period",
@@ -616,39 +525,69 @@ class _Checker(TimeChecks):
                                          "or one per period")
                     else:
                         names.append(name)
+                        listed.add(name)
         return tuple(names)
 
     def cycles(self) -> None:
         """Refuse a cycle of references unless it passes through an earlier period.
 
         Only references at the same period can loop forever, so the cycles
-        looked for are those of the graph without the 'earlier' edges.
-        Evaluation also guards against loops, as a second line of defence.
+        looked for are those of the graph without the 'earlier' edges. (A loop
+        through periods, a[y] = b[next(y)] with b[y] = a[previous(y)], is found
+        period by period by `cells.check_cycles`.)
         """
         graph: dict[str, list[Edge]] = {}
         for edge in self.edges:
             if not edge.earlier:
                 graph.setdefault(edge.source, []).append(edge)
         state: dict[str, str] = {}
-        path: list[Edge] = []
-
-        def visit(node: str) -> None:
-            state[node] = "open"
-            for edge in graph.get(node, []):
-                if state.get(edge.target) == "open":
-                    start = next((i for i, x in enumerate(path) if x.source == edge.target), len(path))
-                    names = [x.source for x in path[start:]] + [edge.source, edge.target]
-                    self.error(edge.span, f"'{edge.target}' depends on itself: {' -> '.join(names)}",
+        path: list[Edge] = []  # the edges followed from the root to the node on top of the stack
+        for root in list(graph):
+            if root in state:
+                continue
+            state[root] = "open"
+            stack = [(root, iter(graph.get(root, [])))]
+            while stack:
+                node, pending = stack[-1]
+                step = next(pending, None)
+                if step is None:
+                    state[node] = "closed"
+                    stack.pop()
+                    if path:
+                        path.pop()
+                    continue
+                if state.get(step.target) == "open":
+                    start = next((i for i, x in enumerate(path) if x.source == step.target), len(path))
+                    names = [x.source for x in path[start:]] + [step.source, step.target]
+                    self.error(step.span, f"'{step.target}' depends on itself: {' -> '.join(names)}",
                                "a rule may refer back to itself only for an earlier period")
-                elif edge.target not in state:
-                    path.append(edge)
-                    visit(edge.target)
-                    path.pop()
-            state[node] = "closed"
+                elif step.target not in state:
+                    path.append(step)
+                    state[step.target] = "open"
+                    stack.append((step.target, iter(graph.get(step.target, []))))
 
-        for name in list(graph):
-            if name not in state:
-                visit(name)
+    def typing_order(self) -> list[str]:
+        """Every symbol, each after the symbols its formulas refer to (but for references back into a
+        cycle): a depth-first post-order, as the references are written, found without recursion."""
+        refs = {name: [r for r in dict.fromkeys(n.referred(sym.decl)) if r in self.symbols]
+                for name, sym in self.symbols.items()}
+        order: list[str] = []
+        seen: set[str] = set()
+        for root in self.symbols:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, iter(refs[root]))]
+            while stack:
+                node, pending = stack[-1]
+                target = next(pending, None)
+                if target is None:
+                    order.append(node)
+                    stack.pop()
+                elif target not in seen:
+                    seen.add(target)
+                    stack.append((target, iter(refs[target])))
+        return order
 
     def first_pass(self) -> list[Diagnostic]:
         """Declarations collected and the type of every symbol worked out; the problems found so far."""
@@ -657,8 +596,8 @@ class _Checker(TimeChecks):
         self.check_periods()
         self.default = self.check_interpretations()
         found = list(self.errors)
-        for name, sym in self.symbols.items():
-            self.symbol_type(name, sym.decl.name_span)
+        for name in self.typing_order():
+            self.symbol_type(name, self.symbols[name].decl.name_span)
         return found
 
     def run(self) -> Program:
@@ -686,16 +625,21 @@ class _Checker(TimeChecks):
 def signatures(files: Iterable[n.RuleFile]) -> dict[str, tuple[Type, tuple[str, ...]]]:
     """What each name measures and is given for, as far as it can be told, even if the rules have errors."""
     checker = _Checker(tuple(files))
-    with_deep_stack(checker.first_pass, lambda: CheckError(Diagnostic("the rules are too deep to check", "<rules>")))
+    checker.first_pass()
     return {name: (sym.type, sym.params) for name, sym in checker.symbols.items()}
 
 
-def check(files: Iterable[n.RuleFile]) -> Program:
-    """Check parsed rule files together; raise CheckError listing every problem."""
-    checked = tuple(files)
-    return with_deep_stack(
-        lambda: _Checker(checked).run(),
-        lambda: CheckError(Diagnostic("the rules refer to one another through too many steps to check",
-                                      checked[0].path if checked else "<rules>")),
-    )
+def check(files: Iterable[n.RuleFile], limits: Limits = DEFAULT) -> Program:
+    """Check parsed rule files together; raise CheckError listing every problem.
 
+    Past names, types and same-period cycles: the bound on the cost of an evaluation (cost.py), then
+    loops that run through periods (cells.py).
+    """
+    program = _Checker(tuple(files)).run()
+    problems = cost.check(program, limits) or cells.cycles(program)
+    if problems:
+        raise CheckError(problems)
+    return program
+
+
+__all__ = ["Edge", "PeriodSet", "Program", "Symbol", "check", "signatures"]

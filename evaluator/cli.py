@@ -1,8 +1,12 @@
 """The `clausewise` command: parses arguments, calls the library, prints.
 
 Exit codes: 0 done; 2 bad usage or bad input of any kind (rules, contract,
-inputs), with a positioned message and no traceback; 1 an internal error (a bug
-in clausewise: rerun with --debug and report the traceback).
+inputs), with a positioned message and no traceback, or an output that cannot
+be written (an --output refused or failing, standard output full or unable to
+show the report's characters); 1 an internal error (a bug in clausewise: rerun
+with --debug and report the traceback); 141 (128 + SIGPIPE, as the shell reports
+a program stopped by a closed pipe) standard output closed by its reader, e.g.
+`clausewise ... | head -1`: nothing more is printed.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from pathlib import Path
 from . import compare as compare_
 from . import render, render_trace
 from .compare import Comparison, compare
+from .contract import Contract
 from .contract_file import load, load_rules
+from .cost import bound
 from .datafile import schema as data_schema
-from .errors import ContractError
+from .errors import ContractError, Diagnostic
+from .limits import DEFAULT, Limits
 from .result import Result, dumps, result_schema
 
-EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_CLOSED_PIPE = 0, 1, 2, 141
 _CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -49,6 +56,23 @@ def _common(p: argparse.ArgumentParser, as_of: bool = True) -> None:
                        help="apply only the amendments effective on or before DATE (default: all)")
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not at least 1")
+    return value
+
+
+def _limits(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-cost", metavar="STEPS", type=_count, default=DEFAULT.max_cost,
+                   help=f"refuse rules that could take more steps to evaluate (default: {DEFAULT.max_cost:,})")
+    p.add_argument("--max-digits", metavar="N", type=_count, default=DEFAULT.max_digits,
+                   help=f"stop at a number of more digits (default: {DEFAULT.max_digits:,})")
+
+
 def _arguments() -> argparse.ArgumentParser:
     p = _Parser(prog="clausewise", description="Evaluate the numeric terms of an agreement written as rule files.")
     p.add_argument("--debug", action="store_true", help="show the internal traceback of an unexpected error")
@@ -59,7 +83,8 @@ def _arguments() -> argparse.ArgumentParser:
     _common(ev)
     ev.add_argument("--format", choices=("table", "json", "csv", "markdown", "html"), default="table",
                     help="output format (default: table)")
-    ev.add_argument("--trace", action="store_true", help="with --format json: include every figure's derivation")
+    ev.add_argument("--trace", action="store_true",
+                    help="include every figure's derivation (--format json; html always has them)")
     ev.add_argument("--all-interpretations", action="store_true",
                     help="every reading side by side (table or json)")
     ev.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
@@ -101,13 +126,26 @@ def _arguments() -> argparse.ArgumentParser:
     ck = sub.add_parser("check", help="check contract and rule files without evaluating them")
     ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
                     help="contract files (.yaml) are checked one by one; rule files together, as one set")
+    for command in (ev, ex, df, hi, sd, sc, ck):
+        _limits(command)
     return p
+
+
+def _load(args: argparse.Namespace, path: str) -> Contract:
+    """Load a contract, noting the files read (which --output may not name)."""
+    contract = load(path, limits=_limits_of(args))
+    args.files_read.extend(contract.files_read)
+    return contract
+
+
+def _limits_of(args: argparse.Namespace) -> Limits:
+    return Limits(max_cost=args.max_cost, max_digits=args.max_digits)
 
 
 def _schedule(args: argparse.Namespace) -> str:
     from . import schedule as schedule_
 
-    s = schedule_.schedule(load(args.contract), _inputs(args), args.as_of, args.interpretation)
+    s = schedule_.schedule(_load(args, args.contract), _inputs(args), args.as_of, args.interpretation)
     if args.format == "json":
         return dumps(s.to_dict()) + "\n"
     if args.format == "ics":
@@ -120,7 +158,13 @@ def _inputs(args: argparse.Namespace) -> Path | None:
 
 
 def _evaluate(args: argparse.Namespace) -> str:
-    contract = load(args.contract)
+    if args.trace and args.all_interpretations:
+        raise ContractError(Diagnostic("--trace works with one reading, not with --all-interpretations", "",
+                                       hint="give --interpretation NAME instead"))
+    if args.trace and args.format not in ("json", "html"):
+        raise ContractError(Diagnostic(f"--trace works with --format json or html, not {args.format}", "",
+                                       hint="add --format json, or run 'clausewise explain CONTRACT OUTPUT [PERIOD]'"))
+    contract = _load(args, args.contract)
     if args.all_interpretations:
         readings: list[str | None] = list(contract.interpretations) or [None]
         results = [contract.evaluate(_inputs(args), r, narrate=False, as_of=args.as_of) for r in readings]
@@ -150,8 +194,8 @@ def _comparison(c: Comparison, fmt: str) -> str:
 
 
 def _diff(args: argparse.Namespace) -> str:
-    a = load(args.contract)
-    b = load(args.other) if args.other else a
+    a = _load(args, args.contract)
+    b = _load(args, args.other) if args.other else a
     inputs = _inputs(args)
     against_as_of = args.against_as_of or args.as_of
     left = a.evaluate(inputs, args.interpretation, narrate=False, as_of=args.as_of)
@@ -172,7 +216,7 @@ def _label(path: str, result: Result) -> str:
 
 
 def _history(args: argparse.Namespace) -> str:
-    contract = load(args.contract)
+    contract = _load(args, args.contract)
     stages = contract.stages()
     inputs = _inputs(args)
     results = [contract.evaluate(inputs, args.interpretation, narrate=False, as_of=None, version=v)
@@ -182,7 +226,7 @@ def _history(args: argparse.Namespace) -> str:
 
 
 def _explain(args: argparse.Namespace) -> str:
-    contract = load(args.contract)
+    contract = _load(args, args.contract)
     inputs = Path(args.inputs) if args.inputs else None
     expl = contract.explain(args.figure, args.period, inputs, args.interpretation, as_of=args.as_of)
     if args.format == "json":
@@ -194,7 +238,7 @@ def _schema(args: argparse.Namespace) -> str:
     if args.which == "inputs":
         if not args.contract:
             raise ContractError("'schema inputs' needs a contract file: clausewise schema inputs CONTRACT")
-        schema = load(args.contract).inputs_schema()
+        schema = _load(args, args.contract).inputs_schema()
     else:
         schema = result_schema() if args.which == "result" else data_schema(f"{args.which}.schema.json")
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
@@ -207,17 +251,17 @@ def _check(args: argparse.Namespace) -> str:
     lines = []
     for path in contracts:
         try:
-            c = load(path)
+            c = _load(args, path)
             readings = ", ".join(c.interpretations) or "one"
             lines.append(f"{path}: ok ({len(c.rule_files)} rule file(s), {len(c.outputs)} outputs, "
-                         f"readings: {readings})")
+                         f"readings: {readings}; at most {bound(c.program).total:,} steps to evaluate)")
         except ContractError as exc:
             problems.append(exc)
     if rule_files:
         try:
-            program = load_rules(rule_files)
+            program = load_rules(rule_files, limits=_limits_of(args))
             lines.append(f"{', '.join(rule_files)}: ok ({len(program.symbols)} definitions, "
-                         f"{len(program.outputs)} outputs)")
+                         f"{len(program.outputs)} outputs; at most {bound(program).total:,} steps to evaluate)")
         except ContractError as exc:
             problems.append(exc)
     if problems:
@@ -226,8 +270,24 @@ def _check(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except SystemExit:  # argparse printed its help or a usage error: flush now, not at exit
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except OSError:
+            _stdout_to_null()
+        raise
+    except BrokenPipeError:  # the help, into a pipe closed already
+        _stdout_to_null()
+        return EXIT_CLOSED_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _arguments().parse_args(argv)
+    args.files_read = []
     try:
         commands = {"evaluate": _evaluate, "explain": _explain, "diff": _diff, "history": _history,
                     "schedule": _schedule, "schema": _schema, "check": _check}
@@ -248,22 +308,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
     target = getattr(args, "output", None)
     if target:
+        from . import output_file  # only when writing a file
+
+        read = [*args.files_read, *([args.inputs] if getattr(args, "inputs", None) else [])]
         try:
-            _write(Path(target), out)
-        except OSError as exc:
-            print(f"{target}: error: cannot write the file: {exc.strerror}", file=sys.stderr)
+            output_file.write(target, out, read)
+        except ContractError as exc:
+            print(exc.render(), file=sys.stderr)
             return EXIT_BAD_INPUT
         print(f"wrote {target}", file=sys.stderr)
-    else:
+        return EXIT_OK
+    return _print(out)
+
+
+def _print(out: str) -> int:
+    """Write the report to standard output, which may be closed, full, or unable to show its characters."""
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        print("clausewise: error: cannot write to standard output: it is closed", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
         sys.stdout.write(out)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader has gone (| head): stop quietly
+        _stdout_to_null()
+        return EXIT_CLOSED_PIPE
+    except UnicodeEncodeError as exc:  # checked before anything is written: nothing half printed
+        print(f"clausewise: error: standard output cannot show {exc.object[exc.start:exc.end]!r} "
+              f"(its encoding is {exc.encoding})\n   hint: set PYTHONIOENCODING=utf-8, or write the report "
+              "with --output FILE", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        _stdout_to_null()
+        print(f"clausewise: error: cannot write to standard output: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
-def _write(path: Path, text: str) -> None:
-    """Write whole or not at all: a failed write never leaves half a file in place of the old one."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+def _stdout_to_null() -> None:
+    """Point standard output at the null device, so that the interpreter's last flush cannot fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)
+    except (OSError, ValueError):  # not a real file (a test's buffer): nothing to do
+        pass
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .render import cell
-from .result import Result, jsonable
+from .result import Result, exact_decimal, jsonable
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Row:
 
     @property
     def differs(self) -> bool:
-        return len(set(map(repr, self.values))) > 1
+        return len({(isinstance(v, bool), v) for v in self.values}) > 1  # True is not 1; 1.50 is 1.5
 
     @property
     def change(self) -> int | Decimal | None:
@@ -32,7 +33,7 @@ class Row:
         if isinstance(first, bool) or isinstance(last, bool):
             return None
         if isinstance(first, int | Decimal) and isinstance(last, int | Decimal):
-            return last - first
+            return exact_decimal(Fraction(last) - Fraction(first))  # exact: no decimal context involved
         return None
 
 

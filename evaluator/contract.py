@@ -9,12 +9,13 @@ amendments effective by then laid over them, checked and planned once and kept.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import inputs as inputs_
 from . import narrative as narrative_
@@ -22,13 +23,16 @@ from . import nodes as n
 from .amendments import Amendment, apply, check_units
 from .checker import Program, check
 from .clauses import AgreementText
-from .deep import with_deep_stack
-from .errors import ContractError, Diagnostic, EvaluationError
+from .errors import ContractError, Diagnostic, EvaluationError, InputError
 from .evaluate import Key, Run
+from .limits import DEFAULT, Limits
 from .narrative import Narrative
 from .plan import Plan, build
-from .result import Explanation, Output, Result, exact_decimal
+from .result import Explanation, Output, Result, exact_decimal, fraction_text
 from .trace import derive
+
+if TYPE_CHECKING:
+    from .batch import BatchResult
 
 
 @dataclass(frozen=True)
@@ -41,13 +45,50 @@ class Party:
 class Version:
     """The agreement with some of its amendments applied: checked rules and their plan."""
 
-    def __init__(self, program: Program, amendments: tuple[Amendment, ...]) -> None:
+    def __init__(self, program: Program, amendments: tuple[Amendment, ...], limits: Limits = DEFAULT) -> None:
         self.program = program
         self.amendments = amendments
+        self.limits = limits
+        self._shapes: dict[str | None, Shape] = {}
+        self.batch_writers: dict[str | None, Any] = {}  # the columnar engine's, per reading (batch.py)
 
     @cached_property
     def plan(self) -> Plan:
-        return build(self.program)
+        return build(self.program, self.limits)
+
+    def shape(self, reading: str | None) -> Shape:
+        """What a result of this version under a reading holds, apart from the figures: made once."""
+        found = self._shapes.get(reading)
+        if found is None:
+            found = self._shapes[reading] = Shape.of(self.program, reading)
+        return found
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The outputs of a version in order (name, place, periods), their cells, units, periods and clauses."""
+
+    outputs: tuple[tuple[str, n.Span, tuple[str, ...] | None], ...]
+    cells: tuple[Key, ...]
+    units: dict[str, str]
+    periods: dict[str, str]
+    citations: dict[str, str]
+
+    @staticmethod
+    def of(program: Program, reading: str | None) -> Shape:
+        outputs: list[tuple[str, n.Span, tuple[str, ...] | None]] = []
+        units, periods, citations = {}, {}, {}
+        for name in program.outputs:
+            sym = program.symbols[name]
+            units[name] = str(sym.type)
+            citations[name] = _citation(sym.decl, reading)
+            if sym.params:
+                ps = program.period_sets[sym.params[0]]
+                periods[name] = ps.name
+                outputs.append((name, sym.decl.span, ps.names))
+            else:
+                outputs.append((name, sym.decl.span, None))
+        return Shape(tuple(outputs), tuple(_cells(program)), units, periods, citations)
 
 
 class Contract:
@@ -55,13 +96,17 @@ class Contract:
 
     def __init__(self, path: Path, data: dict[str, Any], base: Sequence[n.RuleFile],
                  amendments: Sequence[Amendment], interpretation: str | None,
-                 text: AgreementText | None = None, narrative: Narrative | None = None) -> None:
+                 text: AgreementText | None = None, narrative: Narrative | None = None,
+                 limits: Limits = DEFAULT) -> None:
         self.path = path
+        self.limits = limits
         self.text = text
         self.narrative = narrative
+        self.files_read: tuple[Path, ...] = ()  # every file the loader read for it (set by contract_file)
         self.name: str = data["contract"]
         self.title: str = data["title"]
         self.date = date.fromisoformat(data["date"])
+        self.timezone: str | None = data.get("timezone")  # IANA name; 'today' is the date there (schedule.today)
         self.parties = tuple(Party(p["id"], p["name"], p.get("role")) for p in data["parties"])
         self.base = tuple(base)
         self.amendments = tuple(amendments)
@@ -76,17 +121,18 @@ class Contract:
         key = tuple(a.name for a in amendments)
         if key not in self._versions:
             files, replaced = apply(self.base, amendments)
-            if amendments:
-                check_units(self.original.program, files, replaced)
-            program = check(files)
-            self._versions[key] = Version(program, amendments)
+            if amendments:  # against the version just before the last: it may replace what an earlier one added
+                check_units(self._build(amendments[:-1]).program, files, replaced)
+            program = check(files, self.limits)
+            self._versions[key] = Version(program, amendments, self.limits)
         return self._versions[key]
 
-    def version(self, as_of: date | None = None) -> Version:
-        """The rules with the amendments effective on or before `as_of` (all of them if None)."""
+    def version(self, as_of: date | str | None = None) -> Version:
+        """The rules with the amendments in force on `as_of` (all of them if None): see `Amendment.in_force`."""
+        as_of = checked(as_of)
         if as_of is None:
             return self.latest
-        return self._build(tuple(a for a in self.amendments if a.effective <= as_of))
+        return self._build(tuple(a for a in self.amendments if a.in_force <= as_of))  # effective, and signed
 
     def stages(self) -> list[tuple[str, Version]]:
         """The agreement as signed, then after each amendment in order: its history."""
@@ -120,7 +166,7 @@ class Contract:
     # ---- evaluation --------------------------------------------------------
 
     def evaluate(self, inputs: Mapping[str, Any] | Path | None = None, interpretation: str | None = None,
-                 trace: bool = False, narrate: bool = True, as_of: date | None = None,
+                 trace: bool = False, narrate: bool = True, as_of: date | str | None = None,
                  version: Version | None = None) -> Result:
         """Evaluate every output for `inputs` (e.g. {"revenue": {"Y1": 600000000}}, or an inputs file).
 
@@ -129,11 +175,22 @@ class Contract:
         `as_of` applies only the amendments effective on or before that date; `version` (one of
         `stages()`) evaluates the agreement at that stage instead.
         """
+        as_of = checked(as_of, interpretation)
         version = version or self.version(as_of)
         values = self._values(version, inputs)
         reading = self._reading(version, interpretation)
-        return with_deep_stack(lambda: self._outputs(version, values, reading, trace, narrate, as_of),
-                               self._too_deep)
+        return self._outputs(version, values, reading, trace, narrate, as_of)
+
+    def evaluate_batch(self, columns: Mapping[str, Any], interpretation: str | None = None,
+                       as_of: date | str | None = None) -> BatchResult:
+        """Every output for many scenarios at once, exactly: `columns` maps each input to a column of values
+        (per period: {"revenue": {"Y1": [...], ...}} or "revenue.Y1"), one per scenario. A row whose inputs or
+        formulas fail is reported in `BatchResult.errors` by row number; the others are computed."""
+        from .batch import evaluate_batch
+
+        as_of = checked(as_of, interpretation)
+        version = self.version(as_of)
+        return evaluate_batch(self, version, columns, self._reading(version, interpretation), as_of)
 
     def evaluate_file(self, path: str | Path, interpretation: str | None = None, trace: bool = False,
                       narrate: bool = True, as_of: date | None = None) -> Result:
@@ -141,27 +198,26 @@ class Contract:
         return self.evaluate(Path(path), interpretation, trace, narrate, as_of)
 
     def explain(self, name: str, period: str | None = None, inputs: Mapping[str, Any] | Path | None = None,
-                interpretation: str | None = None, as_of: date | None = None) -> Explanation:
+                interpretation: str | None = None, as_of: date | str | None = None) -> Explanation:
         """The derivation of one value (any output, rule, parameter or input), e.g. deducted_shares at Y1.
 
         For a value with two periods, give both: period="Y2,Y1". `inputs` is a mapping or an inputs file.
         """
+        as_of = checked(as_of, interpretation, name=name, period=period)
         version = self.version(as_of)
         key = self._key(version.program, name, period)
         values = self._values(version, inputs)
         reading = self._reading(version, interpretation)
 
-        def work() -> Explanation:
-            run = Run(version.plan, values, reading, trace=True, as_of=as_of)
-            run.value(key[0], key[1], version.program.symbols[name].decl.span)
-            steps = derive(version.program, run, [key], self.text)
-            return Explanation(self.name, reading, next(iter(steps)), steps, _applied(version))
-
-        return with_deep_stack(work, self._too_deep)
+        run = Run(version.plan, values, reading, trace=True, as_of=as_of)
+        run.value(key[0], key[1], version.program.symbols[name].decl.span)
+        steps = derive(version.program, run, [key], self.text)
+        return Explanation(self.name, reading, next(iter(steps)), steps, _applied(version))
 
     def run(self, inputs: Mapping[str, Any] | Path | None = None, interpretation: str | None = None,
-            as_of: date | None = None) -> tuple[Version, Run]:
+            as_of: date | str | None = None) -> tuple[Version, Run]:
         """A run of the agreement as of a date, for other stages (the schedule) to ask values of."""
+        as_of = checked(as_of, interpretation)
         version = self.version(as_of)
         return version, Run(version.plan, self._values(version, inputs), self._reading(version, interpretation),
                             as_of=as_of)
@@ -203,54 +259,82 @@ class Contract:
             idx.append(ps.position(member))
         return (name, tuple(idx))
 
-    def _too_deep(self) -> ContractError:
-        return EvaluationError(Diagnostic(
-            "the rules refer to one another through too many steps to evaluate", str(self.path),
-            hint="shorten the chain: sum over periods instead of adding each to the previous one",
-        ))
-
     def _outputs(self, version: Version, values: dict[str, Any], reading: str | None, trace: bool,
                  narrate: bool, as_of: date | None) -> Result:
         program = version.program
         run = Run(version.plan, values, reading, trace, as_of)
-        keys: list[Key] = []
+        shape = version.shape(reading)
+        run.prepare(shape.cells)
         outputs: dict[str, Output] = {}
-        units: dict[str, str] = {}
-        periods: dict[str, str] = {}
-        citations: dict[str, str] = {}
-        for name in program.outputs:
-            sym = program.symbols[name]
-            units[name] = str(sym.type)
-            citations[name] = _citation(sym.decl, reading)
-            if sym.params:
-                ps = program.period_sets[sym.params[0]]
-                periods[name] = ps.name
-                outputs[name] = {
-                    m: self._plain(program, name, run.value(name, (i,), sym.decl.span), m)
-                    for i, m in enumerate(ps.names)
-                }
-                keys += [(name, (i,)) for i in range(len(ps.names))]
+        for name, span, periods in shape.outputs:
+            if periods is None:
+                outputs[name] = self._plain(program, name, run.value(name, (), span), None)
             else:
-                outputs[name] = self._plain(program, name, run.value(name, (), sym.decl.span), None)
-                keys.append((name, ()))
-        steps = derive(program, run, keys, self.text) if trace else None
+                outputs[name] = {m: self._plain(program, name, run.value(name, (i,), span), m)
+                                 for i, m in enumerate(periods)}
+        steps = derive(program, run, list(shape.cells), self.text) if trace else None
         sentences = narrative_.tell(self.narrative, run) if self.narrative and narrate else []
         notes = {run.label(*key): reason for key, reason in run.notes.items()}
-        return Result(self.name, reading, outputs, units, periods, citations, steps, sentences,
-                      _applied(version), as_of, notes)
+        return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
+                      steps, sentences, _applied(version), as_of, notes)
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
-        if isinstance(value, bool) or value is None or isinstance(value, date):
+        if type(value) is int or isinstance(value, bool) or value is None or isinstance(value, date):
             return value
         exact = exact_decimal(value)
         if exact is None:
             label = f"{name}[{period}]" if period else name
             raise EvaluationError(Diagnostic.at(
                 program.symbols[name].decl.name_span,
-                f"{label} is {value}, which has no exact decimal form",
+                f"{label} is {fraction_text(value)}, which has no exact decimal form",
                 "round it in the rules, e.g. round ... down to 1 share",
             ))
         return exact
+
+
+def _cells(program: Program) -> list[Key]:
+    """The cells of every output, in the order of the outputs."""
+    out: list[Key] = []
+    for name in program.outputs:
+        sym = program.symbols[name]
+        out += [(name, (i,)) for i in range(len(program.period_sets[sym.params[0]].members))] if sym.params \
+            else [(name, ())]
+    return out
+
+
+def checked(as_of: Any, interpretation: Any = None, **names: Any) -> date | None:
+    """The arguments of evaluate, explain, run, version and schedule, checked; `as_of` as a date.
+
+    `as_of` is a date, or text YYYY-MM-DD; a datetime is refused (which day it is depends on a time
+    zone), and so is anything else. The reading and the names given are text. A wrong argument is an
+    InputError at the argument, never a TypeError.
+    """
+    problems = [Diagnostic(f"{value!r} is not text", "", hint=f"give {key} as a str", path=key)
+                for key, value in [("interpretation", interpretation), *names.items()]
+                if value is not None and not isinstance(value, str) or (key == "name" and value is None)]
+    day = None
+    if isinstance(as_of, datetime):
+        problems.append(Diagnostic(f"{as_of.isoformat()} is a date and time, not a date", "", path="as_of",
+                                   hint="give the date it means: as_of=value.date() in the agreement's time zone"))
+    elif isinstance(as_of, date) or as_of is None:
+        day = as_of
+    elif isinstance(as_of, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            problems.append(Diagnostic(f"{as_of} is not a real calendar date", "", path="as_of",
+                                       hint="write a date as YYYY-MM-DD, e.g. 2027-03-01"))
+    else:
+        problems.append(Diagnostic(f"{_short(as_of)} is not a date", "", path="as_of",
+                                   hint="give a datetime.date, or text YYYY-MM-DD such as 2027-03-01"))
+    if problems:
+        raise InputError(problems)
+    return day
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:18] + "…" + text[-18:]
 
 
 def _applied(version: Version) -> list[dict[str, Any]]:

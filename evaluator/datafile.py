@@ -9,9 +9,11 @@ error messages. JSON goes through the json module with the same guarantees
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -24,6 +26,10 @@ import yaml
 from .errors import ContractError, ContractFileError, Diagnostic
 
 MAX_BYTES = 5_000_000
+# What each kind of file a contract names is called: any other name is refused before it is read.
+DATA_SUFFIXES = (".yaml", ".yml", ".json")  # contracts, amendments, narratives, inputs
+RULE_SUFFIXES = (".rules",)
+TEXT_SUFFIXES = (".txt", ".md")  # agreement texts, amendments' texts
 MAX_NODES = 100_000
 MAX_DEPTH = 64
 
@@ -42,14 +48,30 @@ class Data:
     text: str
     places: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
+    root: Path | None = None  # when set, every file this one names must lie inside this folder
 
-    def file_at(self, key: tuple[Any, ...], what: str) -> Path:
-        """The file named at `key`, relative to this one; ContractFileError if there is none."""
+    def file_at(self, key: tuple[Any, ...], what: str, suffixes: tuple[str, ...] = ()) -> Path:
+        """The file named at `key`, relative to this one; ContractFileError if there is none.
+
+        A name not ending in one of `suffixes` is refused before anything is read, so that no
+        other kind of file is ever read (and quoted in a message) as this one. With a `root`,
+        absolute names and names that lead outside the root (by '..' or through a link) are
+        refused too.
+        """
         rel: Any = self.value
         for k in key:
             rel = rel[k]
         here = Path(self.file).parent
+        if suffixes and not str(rel).lower().endswith(suffixes):
+            a = "an" if what[0] in "aeiou" else "a"
+            raise ContractFileError(self.where(key, f"{rel} is not named as {a} {what}",
+                                               f"{a} {what}'s name ends in {' or '.join(suffixes)}"))
         full = Path(os.path.normpath(here / rel))
+        if self.root is not None:
+            outside = confinement_problem(self.root, rel, full)
+            if outside:
+                raise ContractFileError(self.where(key, outside, "with a root folder, a contract names only files "
+                                                                 "inside it, relative to the file naming them"))
         if not full.is_file():
             raise ContractFileError(self.where(key, f"no {what} at {rel}", f"files are named relative to {here}"))
         return full
@@ -65,6 +87,24 @@ class Data:
             probe = probe[:-1]
         line, col = self.places.get(probe, (0, 0))
         return Diagnostic(message, self.file, line, col, line, col + 1, hint, dotted)
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path`, with every link followed, lies inside the folder `root`."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    return os.path.commonpath([real_root, real]) == real_root
+
+
+def confinement_problem(root: Path, rel: Any, full: Path) -> str | None:
+    """Why the file named `rel` (found at `full`) may not be read with this root folder, or None."""
+    if os.path.isabs(str(rel)):
+        return f"{rel} is an absolute path"
+    if os.path.commonpath([os.path.abspath(root), os.path.abspath(full)]) != os.path.abspath(root):
+        return f"{rel} leads outside the root folder"
+    if not inside(root, full):
+        return f"{rel} is a link to a file outside the root folder"
+    return None
 
 
 def _fail(error: type[ContractError], file: str, message: str, mark: Any = None, hint: str | None = None) -> None:
@@ -187,19 +227,64 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file that is not a regular file is ('a folder', 'a device'...), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file; OSError if it cannot be read or is not a regular file.
+
+    The file is opened without blocking (a named pipe put in its place after the check cannot
+    make this wait) and checked again once open.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "it is not a regular file")
+        chunks, left = [], limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_text(path: Path, error: type[ContractError]) -> str:
+    """The text of a file, which must be a regular file of at most MAX_BYTES bytes in UTF-8.
+
+    Folders, devices, named pipes and sockets are refused before anything is read (reading
+    /dev/zero would never end, a pipe could wait forever), and no more than MAX_BYTES + 1 bytes
+    are ever read, even from a file that grows meanwhile.
+    """
     file = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise error(Diagnostic(f"the file is {size} bytes; at most {MAX_BYTES} are read", file))
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        info = os.stat(path)
+        kind = _not_regular(info.st_mode)
+        if kind == "a folder":
+            raise error(Diagnostic("this is a folder, not a file", file))
+        if kind:
+            raise error(Diagnostic(f"this is {kind}, not a regular file", file,
+                                   hint="only regular files are read: save the data to a file first"))
+        if info.st_size > MAX_BYTES:
+            raise error(Diagnostic(f"the file is {info.st_size} bytes; at most {MAX_BYTES} are read", file))
+        raw = _read_at_most(path, MAX_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError):
         raise error(Diagnostic("no such file", file)) from None
-    except IsADirectoryError:
-        raise error(Diagnostic("this is a folder, not a file", file)) from None
     except OSError as exc:
         raise error(Diagnostic(f"cannot read the file: {exc.strerror}", file)) from None
+    if len(raw) > MAX_BYTES:
+        raise error(Diagnostic(f"the file is over {MAX_BYTES} bytes; at most {MAX_BYTES} are read", file))
     if b"\0" in raw:
         raise error(Diagnostic("this is a binary file, not text", file))
     try:
@@ -264,15 +349,24 @@ def _json(text: str, file: str, error: type[ContractError]) -> Data:
     return Data(file, value, text, places, keys)
 
 
-def load(path: Path, error: type[ContractError]) -> Data:
-    """Load a .yaml/.yml/.json file safely; raise `error` with a position."""
+def load(path: Path, error: type[ContractError], root: Path | None = None) -> Data:
+    """Load a .yaml/.yml/.json file safely; raise `error` with a position.
+
+    A file with another name is refused before it is read: what is not named as a YAML or JSON
+    file is never read as one (nor quoted in an error). `root` confines the files this one names
+    (see `Data.file_at`).
+    """
     file = str(path)
+    if not file.lower().endswith(DATA_SUFFIXES):
+        raise error(Diagnostic("this is not named as a YAML or JSON file", file,
+                               hint=f"contracts, amendments, narratives and inputs are files named "
+                                    f"*{', *'.join(DATA_SUFFIXES)}"))
     text = read_text(path, error)
     if not text.strip():
         raise error(Diagnostic("the file is empty", file))
     _too_deep(text, file, error)
     if path.suffix.lower() == ".json":
-        return _json(text, file, error)
+        return dataclasses.replace(_json(text, file, error), root=root)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -286,7 +380,7 @@ def load(path: Path, error: type[ContractError]) -> Data:
         raise error(Diagnostic("the file holds no data", file))
     conv = _Converter(file, error)
     value = conv.convert(node, ())
-    return Data(file, value, text, conv.places, conv.keys)
+    return Data(file, value, text, conv.places, conv.keys, root)
 
 
 @cache

@@ -11,11 +11,14 @@ carries them all; `render` prints them in the single style of the CLI:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .nodes import Span
+
+MAX_SHOWN = 50  # problems rendered in full; past them, "... and N more problems"
+MAX_QUOTED_BYTES = 5_000_000  # a file larger than this (the most any stage reads) is not quoted
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ class ContractError(Exception):
 
     kind = "error"
 
-    def __init__(self, diagnostics: Iterable[Diagnostic] | Diagnostic | str, file: str = "") -> None:
+    def __init__(self, diagnostics: Iterable[Diagnostic] | Diagnostic | str, file: str = "",
+                 sources: Mapping[str, str] | None = None) -> None:
         if isinstance(diagnostics, str):
             diagnostics = [Diagnostic(diagnostics, file)]
         elif isinstance(diagnostics, Diagnostic):
@@ -65,10 +69,17 @@ class ContractError(Exception):
             raise ValueError("a ContractError needs at least one diagnostic")
         first = self.diagnostics[0]
         self.file, self.line, self.column = first.file, first.line, first.column
+        self.sources = dict(sources or {})  # the text of files a stage had in hand, to quote without reading again
         super().__init__(f"{first.location()}: {first.text()}")
 
-    def render(self, sources: dict[str, str] | None = None) -> str:
-        return "\n".join(render(d, sources) for d in self.diagnostics)
+    def render(self, sources: Mapping[str, str] | None = None) -> str:
+        """Every problem in the style of the CLI, the first MAX_SHOWN in full, then how many more."""
+        lines = SourceLines({**self.sources, **(sources or {})})
+        out = [render(d, lines) for d in self.diagnostics[:MAX_SHOWN]]
+        more = len(self.diagnostics) - MAX_SHOWN
+        if more > 0:
+            out.append(f"... and {more} more problem{'s' if more > 1 else ''}")
+        return "\n".join(out)
 
 
 class RuleSyntaxError(ContractError):
@@ -91,26 +102,46 @@ class EvaluationError(ContractError):
     """A rule that cannot be evaluated for these inputs (division by zero...)."""
 
 
-def _source_line(file: str, line: int, sources: dict[str, str] | None) -> str | None:
-    text = (sources or {}).get(file)
-    if text is None:
-        try:
-            text = Path(file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+class SourceLines:
+    """The lines of the files quoted in one rendering, each file read (or split) once, on first use."""
+
+    def __init__(self, sources: Mapping[str, str] | None = None) -> None:
+        self.sources = dict(sources or {})
+        self.lines: dict[str, list[str] | None] = {}
+
+    def line(self, file: str, line: int) -> str | None:
+        if file not in self.lines:
+            text = self.sources.get(file)
+            if text is None:
+                text = _read(file)
+            self.lines[file] = text.split("\n") if text is not None else None
+        lines = self.lines[file]
+        if lines is None or not 0 < line <= len(lines):  # lines as the parsers count them: at \n only
             return None
-    lines = text.split("\n")  # lines as the parsers count them: at \n only
-    return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else None
+        return lines[line - 1].rstrip("\r")
 
 
-def render(d: Diagnostic, sources: dict[str, str] | None = None) -> str:
+def _read(file: str) -> str | None:
+    """A file's text to quote from, if it is a regular file of sensible size (never a pipe or a device)."""
+    try:
+        path = Path(file)
+        if not path.is_file() or path.stat().st_size > MAX_QUOTED_BYTES:
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def render(d: Diagnostic, sources: Mapping[str, str] | SourceLines | None = None) -> str:
     out = [f"{d.location()}: error: {d.text()}"]
-    source = _source_line(d.file, d.line, sources) if d.line else None
+    lines = sources if isinstance(sources, SourceLines) else SourceLines(sources)
+    source = lines.line(d.file, d.line) if d.line else None
     if source is not None:
         gutter = f"{d.line:>5} | "
-        out.append(gutter + source)
         end = d.end_column if d.end_line == d.line and d.end_column > d.column else d.column + 1
         if d.end_line > d.line:
             end = len(source) + 1
+        out.append(gutter + source)
         width = max(1, end - d.column)
         out.append(" " * (len(gutter) - 2) + "| " + " " * (d.column - 1) + "^" * width)
     if d.hint:

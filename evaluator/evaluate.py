@@ -1,23 +1,39 @@
 """Plan + validated inputs -> values: one `Run` per evaluation.
 
-Each value of a rule at its periods is computed once, on demand, and kept.
-A value asked for while it is being computed is a loop: it is reported, never
-followed, so evaluation always ends. Allocations are computed a pool at a time.
+Each value of a rule at its periods (a cell) is computed once and kept. The
+cells are computed in the static order of the plan (cells.py), each after
+every cell it may read, so that computing one never recurses into another and
+nothing process-wide is ever changed. A cell whose formula fails (division by
+zero...) keeps its error, which is raised only where the cell is read: a cell
+that only an untaken branch reads never stops an evaluation, exactly as if
+cells were computed on demand. Allocations are computed a pool at a time.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from datetime import date
 from fractions import Fraction
 from typing import Any, NoReturn
 
 from . import nodes as n
 from .calendars import CalendarGap
+from .cells import LoopError
+from .compiled import Abandon
 from .errors import Diagnostic, EvaluationError
 from .plan import AllocationPlan, Plan, Value
 
 Key = tuple[str, tuple[int, ...]]  # a symbol and the positions of its periods
+
+
+class Failed:
+    """The value of a cell whose formula could not be evaluated: its error, raised where it is read."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: EvaluationError) -> None:
+        self.error = error
 
 
 class Run:
@@ -32,11 +48,12 @@ class Run:
         self.program = plan.program
         self.inputs = inputs
         self.interpretation = interpretation
-        self.memo: dict[Key, Value] = {}
+        self.memo: dict[Key, Value | Failed] = {}
         self.allocated: dict[Key, dict[int, Value]] = {}
         self.active: list[Key] = []
         self.deps: dict[Key, list[Key]] | None = {} if trace else None
-        self.allocation_deps: dict[Key, list[Key]] = {}
+        self.allocation_deps: dict[Key, dict[int | None, list[Key]]] = {}  # per pool: what it and each claim read
+        self.max_bits = plan.limits.max_bits
 
     def label(self, name: str, idx: tuple[int, ...]) -> str:
         sym = self.program.symbols[name]
@@ -49,35 +66,87 @@ class Run:
         where = f"in {self.label(*self.active[-1])}: " if self.active else ""
         raise EvaluationError(Diagnostic.at(span, where + message, hint))
 
+    def sized(self, value: Fraction, e: n.Expr) -> Fraction:
+        """`value`, if its numerator and denominator stay within the limit on digits."""
+        if value.numerator.bit_length() > self.max_bits or value.denominator.bit_length() > self.max_bits:
+            limit = self.plan.limits.max_digits
+            self.fail(e.span, f"this makes a number of more than {limit:,} digits",
+                      "round in the rules where the agreement rounds, or raise the limit "
+                      "(--max-digits, or Limits(max_digits=...))")
+        return value
+
+    def prepare(self, targets: Iterable[Key]) -> None:
+        """Compute every cell `targets` need, in the plan's order (kept for the same targets).
+
+        A fresh run without a trace takes the compiled fast path (compiled.py); if that meets anything out
+        of the ordinary, the cells are computed again here, one by one, exactly as specified.
+        """
+        order = self.plan.cells.order_for(tuple(targets))
+        if self.deps is None and not self.memo:
+            fill = self.plan.filler(self.interpretation, order)
+            if fill is not None:
+                try:
+                    fill(self)
+                    return
+                except (EvaluationError, CalendarGap, Abandon):
+                    self.memo.clear()
+                    self.notes.clear()
+                    self.allocated.clear()
+                    self.active.clear()
+                    self.heard.clear()
+        for key in order:
+            if key not in self.memo:
+                self._compute(key)
+
     def value(self, name: str, idx: tuple[int, ...], span: n.Span) -> Value:
         key = (name, idx)
         if self.deps is not None and self.active:
             self.deps[self.active[-1]].append(key)
         if key not in self.memo:
-            self.memo[key] = self._computed(key, span)
+            self._ensure(key, span)
         if key in self.notes and self.heard:
             self.heard[-1].append(self.notes[key])
-        return self.memo[key]
+        value = self.memo[key]
+        if isinstance(value, Failed):
+            raise value.error
+        return value
 
-    def _computed(self, key: Key, span: n.Span) -> Value:
+    def _ensure(self, key: Key, span: n.Span) -> None:
+        """Compute `key` and what it needs. Inside a cell, what it reads is computed already (the plan's
+        order): this is reached from outside (outputs asked one by one, the schedule, the narrative)."""
         if key in self.active:
             loop = " -> ".join(self.label(*k) for k in self.active[self.active.index(key):] + [key])
             self.fail(span, f"{self.label(*key)} depends on itself: {loop}")
+        if key[0] not in self.plan.cells.computed:
+            self._compute(key)
+            return
+        try:
+            order = self.plan.cells.order([key], self.memo)
+        except LoopError as loop:
+            path = " -> ".join(self.label(*k) for k in loop.path)
+            self.fail(loop.span, f"{self.label(*loop.path[0])} depends on itself: {path}")
+        for cell in order:
+            self._compute(cell)
+
+    def _compute(self, key: Key) -> None:
         if self.deps is not None:
             self.deps[key] = []
         self.active.append(key)
         self.heard.append([])
+        result: Value | Failed
         try:
             result = self.compute(*key)
         except CalendarGap as gap:  # not known yet, and not guessed: pending, with the reason kept
             result = None
             self.notes[key] = gap.reason
+        except EvaluationError as error:  # raised where the cell is read, if it is
+            result = Failed(error)
         finally:
             self.active.pop()
             heard = self.heard.pop()
         if result is None and heard and key not in self.notes:
             self.notes[key] = heard[0]  # pending because something it needs cannot be known yet
-        return result
+        self.memo[key] = result
 
     def listening(self) -> list[str]:
         """Start collecting the reasons of unknowable values read from here on (see `heard`)."""
@@ -97,9 +166,7 @@ class Run:
             return given[idx[0]] if idx else given  # type: ignore[no-any-return]
         if name in plan.allocations:
             alloc = plan.allocations[name]
-            shares = self.allocate(alloc, idx[:-1])
-            if self.deps is not None:  # every share of a pool comes from the whole pool and all claims
-                self.deps[(name, idx)].extend(self.allocation_deps[(name, idx[:-1])])
+            shares = self.allocate(alloc, idx[:-1])  # a share's sources: allocation_deps (not copied per share)
             return shares.get(idx[-1], Fraction(0))
         definition = plan.definitions[name]
         body = definition.bodies.get(self.interpretation) or definition.bodies[None]
@@ -130,8 +197,13 @@ class Run:
         if pool is not None and pool < 0:
             self.fail(alloc.pool_span, f"the pool of {alloc.name} is negative ({pool})")
         remaining = pool
-        for claimant in alloc.claimants(self, env):
+        claimants = alloc.claimants(self, env)
+        reads: dict[int | None, list[Key]] = {None: current[mark:]}  # None: the pool's, then each claim's
+        for claimant in claimants:
+            start = len(current)
             claim = alloc.claim(self, {**env, alloc.claimant_var: claimant})
+            if self.deps is not None:
+                reads[claimant] = current[start:]
             if remaining is None or claim is None:
                 remaining = None
                 shares[claimant] = None
@@ -142,6 +214,6 @@ class Run:
             shares[claimant] = given
             remaining -= given
         self.allocated[key] = shares
-        self.allocation_deps[key] = current[mark:]
-        del current[mark:]  # the cell asking adds them back, as every other cell of this pool will
+        self.allocation_deps[key] = reads
+        del current[mark:]  # not the asking cell's own reads: trace.py finds each share's in `reads`
         return shares

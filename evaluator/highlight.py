@@ -1,12 +1,13 @@
 """Rule-language source -> HTML with its words coloured, by the language's own lexer.
 
-Tokens come from the cached lark parser of `parser.py`, driven by the parser
-itself (`parse_interactive().iter_parse()`), so each word gets the type the
-parser gave it: `first` in `first(year)` is a name, in `earliest first` a
-keyword. Where the text stops being a rule file (a fragment, or a file with an
-error) the rest is lexed without the parser (`Lark.lex`); where even that
-fails, the rest is shown as plain text. What lies between tokens (spaces, line
-breaks and `#` comments, which the grammar ignores) is kept exactly as written.
+Tokens come from the lark parser of `parser.py` (loaded from the shipped
+tables), driven by the parser itself (`parse_interactive().iter_parse()`), so
+each word gets the type the parser gave it: `first` in `first(year)` is a
+name, in `earliest first` a keyword. Where the text stops being a rule file (a
+fragment, or a file with an error) the rest is lexed without the parser
+(`Lark.lex`); where even that fails, the rest is shown as plain text. What
+lies between tokens (spaces, line breaks and `#` comments, which the grammar
+ignores) is kept exactly as written.
 
 Every `<span>` opens and closes on one line (no token or comment spans a line
 break), so the result can be split into lines at "\\n".

@@ -8,6 +8,7 @@ A value left out, or given as null, is pending.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 from . import nodes as n
 from .checker import Program
 from .datafile import MAX_DIGITS, Data, load, number_problem
-from .errors import Diagnostic, InputError
+from .errors import MAX_SHOWN, Diagnostic, InputError
 
 if TYPE_CHECKING:
     import jsonschema
 
-_DECIMAL = r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+# ASCII digits only: Python's \d, int() and Decimal() also take other scripts' digits ("６００" as 600)
+_DECIMAL = r"^-?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_IS_DATE = re.compile(_DATE)
 
 
 def _value_schema(program: Program, decl: n.InputDecl) -> dict[str, Any]:
@@ -71,9 +74,12 @@ def _unknown_keys(data: Data, error: jsonschema.ValidationError) -> list[Diagnos
     what = "period" if path else "input"
     out = []
     given: Any = error.instance
-    for extra in sorted(set(given) - set(allowed)):
-        close = difflib.get_close_matches(str(extra), allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(allowed) or 'none'}"
+    known = f"known: {', '.join(allowed[:20]) or 'none'}" + (f", ... ({len(allowed)} in all)" if len(allowed) > 20
+                                                               else "")
+    for i, extra in enumerate(sorted(set(given) - set(allowed))):
+        # a suggestion for the first few only: each one compares the key with every name
+        close = difflib.get_close_matches(str(extra), allowed, n=1) if i < MAX_SHOWN else []
+        hint = f"did you mean '{close[0]}'?" if close else known
         out.append(data.where((*path, extra), f"unknown {what} '{extra}'", hint, key=True))
     return out
 
@@ -100,11 +106,15 @@ def _describe(program: Program, error: jsonschema.ValidationError) -> tuple[str,
         return f"{_shown(error.instance)} is not a date", "write dates as YYYY-MM-DD"
     if sym.type.kind == "bool":
         return f"{_shown(error.instance)} is not true or false", None
+    if isinstance(error.instance, str) and any(c.isdigit() and not c.isascii() for c in error.instance):
+        return f"{_shown(error.instance)} is not an amount", "write the digits as 0-9 (not full-width or other digits)"
     return f"{_shown(error.instance)} is not an amount", f"write a plain number in {sym.type}, e.g. 600000000"
 
 
 def _exact(value: Any) -> Fraction:
     text = value.replace(",", "") if isinstance(value, str) else str(value)
+    if not text.isascii():
+        raise ValueError(f"{_shown(value)} is not an amount")
     problem = number_problem(text) if isinstance(value, str | Decimal) else None
     if problem:
         raise ValueError(problem)
@@ -124,7 +134,7 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
         message, hint = _describe(program, error)
         problems.append(data.where(tuple(error.absolute_path), message, hint))
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, sources={data.file: data.text} if data.text else None)
     given = data.value if isinstance(data.value, dict) else {}
     values: dict[str, Any] = {}
     for name, sym in program.symbols.items():
@@ -142,7 +152,7 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
         else:
             values[name] = _convert(data, sym.type.kind, raw, (name,), problems)
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, sources={data.file: data.text} if data.text else None)
     return values
 
 
@@ -154,9 +164,8 @@ def _series(data: Data, kind: str, raw: Any, name: str, problems: list[Diagnosti
         return [(date.min, _convert(data, kind, raw, (name,), problems))]
     out = []
     for key, value in raw.items():
-        try:
-            day = date.fromisoformat(str(key))
-        except ValueError:
+        day = _day(str(key))
+        if day is None:
             problems.append(data.where((name, key), f"{key} is not a date", "write dates as YYYY-MM-DD", key=True))
             continue
         converted = _convert(data, kind, value, (name, str(key)), problems)
@@ -175,12 +184,14 @@ def _convert(data: Data, kind: str, raw: Any, path: tuple[str, ...], problems: l
     if kind == "date" and isinstance(raw, date) and not isinstance(raw, datetime):
         return raw
     if kind == "date":
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
+        day = _day(raw)
+        if day is None:
             problems.append(data.where(path, f"{raw} is not a date", "write a real calendar date as YYYY-MM-DD"))
-            return None
+        return day
     if kind == "bool":
+        if not isinstance(raw, bool):  # the schema checks single values; this, the values of a series too
+            problems.append(data.where(path, f"{_shown(raw)} is not true or false"))
+            return None
         return raw
     if isinstance(raw, bool) or not isinstance(raw, int | Decimal | Fraction | str):
         problems.append(data.where(path, f"{raw!r} is not an amount"))
@@ -188,18 +199,29 @@ def _convert(data: Data, kind: str, raw: Any, path: tuple[str, ...], problems: l
     try:
         return _exact(raw)
     except (ValueError, ZeroDivisionError) as exc:
-        problems.append(data.where(path, str(exc) if "digits" in str(exc) else f"{_shown(raw)} is not an amount"))
+        problems.append(data.where(path, str(exc) if "digits" in str(exc) else f"{_shown(raw)} is not an amount",
+                                   "write a plain decimal number, such as 600000000 or 1234.56"))
+        return None
+
+
+def _day(text: Any) -> date | None:
+    """A real calendar date written YYYY-MM-DD in ASCII digits (fromisoformat also takes 20270101), or None."""
+    if not isinstance(text, str) or not _IS_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
         return None
 
 
 def _in_order(data: Data, name: str, periods: tuple[str, ...], values: list[Any], problems: list[Diagnostic]) -> None:
-    for i, value in enumerate(values):
+    missing: list[str] = []  # the periods not given so far: one pass, whatever the number of periods
+    for period, value in zip(periods, values, strict=True):
         if value is None:
-            continue
-        missing = [periods[j] for j in range(i) if values[j] is None]
-        if missing:
+            missing.append(period)
+        elif missing:
             problems.append(data.where(
-                (name, periods[i]), f"{name} for {periods[i]} is given but not for {', '.join(missing)}",
+                (name, period), f"{name} for {period} is given but not for {', '.join(missing)}",
                 f"{name} is reported in order: give the earlier periods first",
             ))
             return
@@ -215,8 +237,18 @@ def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inpu
 def _as_in_a_file(value: Any, path: tuple[str, ...], file: str) -> Any:
     """A caller's values as an inputs file would hold them: dates as YYYY-MM-DD, numbers of sensible size."""
     if isinstance(value, dict):
-        return {str(k) if isinstance(k, date) else k: _as_in_a_file(v, (*path, str(k)), file)
-                for k, v in value.items()}
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = k.isoformat() if isinstance(k, date) and not isinstance(k, datetime) else k
+            if not isinstance(key, str):
+                raise InputError(Data(file, {}, "").where(
+                    (*path, str(k)), f"{k!r} is not a name, a period or a date",
+                    "keys are text, such as 'revenue' or 'Y1', or dates (datetime.date)"))
+            if key in out:
+                raise InputError(Data(file, {}, "").where(
+                    (*path, key), f"{key} is given twice, as a date and as text", "give each date once"))
+            out[key] = _as_in_a_file(v, (*path, key), file)
+        return out
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, int | Decimal | Fraction) and not isinstance(value, bool):

@@ -32,7 +32,7 @@ from .datafile import load as load_data
 from .errors import ContractFileError, Diagnostic
 from .evaluate import Run
 from .render_trace import amount
-from .result import exact_decimal
+from .result import exact_decimal, number_text
 from .rounding import round_to
 from .trace import plain
 
@@ -156,8 +156,10 @@ def _format(run: Run, name: str, idx: tuple[int, ...], percent: bool) -> str:
     if percent and isinstance(raw, Fraction):
         exact = exact_decimal(raw * 100)
         if exact is None:  # shown to 0.01%, and said to be rounded
-            return f"about {exact_decimal(round_to(raw * 100, Fraction(1, 100), 'half even'))}%"
-        return f"{exact}%"
+            rounded = exact_decimal(round_to(raw * 100, Fraction(1, 100), "half even"))
+            assert rounded is not None
+            return f"about {number_text(rounded)}%"
+        return f"{number_text(exact)}%"
     return amount(plain(raw), str(sym.type))
 
 

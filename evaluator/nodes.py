@@ -7,9 +7,11 @@ however they are laid out. Nothing after the parser sees a lark tree.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import ClassVar, Literal, assert_never
 
 
 @dataclass(frozen=True)
@@ -184,11 +186,12 @@ class Decl:
 
 @dataclass(frozen=True)
 class CurrencyDecl(Decl):
-    pass
+    kind: ClassVar[Literal["currency"]] = "currency"
 
 
 @dataclass(frozen=True)
 class CalendarDecl(Decl):
+    kind: ClassVar[Literal["calendar"]] = "calendar"
     source: str = ""
     source_span: Span = _span()
 
@@ -203,11 +206,13 @@ class PeriodMember:
 
 @dataclass(frozen=True)
 class PeriodsDecl(Decl):
+    kind: ClassVar[Literal["periods"]] = "periods"
     members: tuple[PeriodMember, ...] = ()
 
 
 @dataclass(frozen=True)
 class ParamDecl(Decl):
+    kind: ClassVar[Literal["parameter"]] = "parameter"
     value: Expr | None = None
 
 
@@ -222,6 +227,7 @@ class TableEntry:
 
 @dataclass(frozen=True)
 class TableDecl(Decl):
+    kind: ClassVar[Literal["table"]] = "table"
     period_set: str = ""
     entries: tuple[TableEntry, ...] = ()
     period_set_span: Span = _span()
@@ -229,6 +235,7 @@ class TableDecl(Decl):
 
 @dataclass(frozen=True)
 class InputDecl(Decl):
+    kind: ClassVar[Literal["input"]] = "input"
     type: TypeRef | None = None
     period_set: str | None = None
     in_order: bool = False
@@ -254,6 +261,7 @@ class Alternative:
 
 @dataclass(frozen=True)
 class RuleDecl(Decl):
+    kind: ClassVar[Literal["rule"]] = "rule"
     params: tuple[PeriodVar, ...] = ()
     declared_type: TypeRef | None = None
     body: Expr | None = None
@@ -262,6 +270,7 @@ class RuleDecl(Decl):
 
 @dataclass(frozen=True)
 class AllocationDecl(Decl):
+    kind: ClassVar[Literal["allocation"]] = "allocation"
     params: tuple[PeriodVar, ...] = ()
     pool: Expr | None = None
     claim: Expr | None = None
@@ -273,6 +282,7 @@ class AllocationDecl(Decl):
 class ObligationDecl(Decl):
     """Something a party must do by a date: its due date, when done, suspensions, penalty."""
 
+    kind: ClassVar[Literal["obligation"]] = "obligation"
     params: tuple[PeriodVar, ...] = ()
     due: Expr | None = None
     done: Expr | None = None
@@ -286,6 +296,7 @@ class ObligationDecl(Decl):
 
 @dataclass(frozen=True)
 class InterpretationDecl(Decl):
+    kind: ClassVar[Literal["interpretation"]] = "interpretation"
     default: bool = False
 
 
@@ -330,6 +341,7 @@ Declaration = (
     | InterpretationDecl
 )
 Amending = Replacement | EntryReplacement
+Valued = ParamDecl | TableDecl | InputDecl | RuleDecl | AllocationDecl  # declarations that have values
 
 
 @dataclass(frozen=True)
@@ -343,3 +355,77 @@ class RuleFile:
     def source(self, span: Span) -> str:
         """The text a node was written as."""
         return self.text[span.start:span.end]
+
+
+ExprNode = (Number | DateLit | BoolLit | Pending | AsOf | SeriesAt | Name | Index | Call | Aggregate | Binary | Not
+            | Negate | IsKnown | If | Round)
+
+
+def children(e: Expr) -> tuple[Expr, ...]:
+    """The expressions directly inside `e`, in the order they are written (a fold's range before its body)."""
+    assert isinstance(e, ExprNode)
+    match e:
+        case Number() | DateLit() | BoolLit() | Pending() | AsOf() | Name():
+            return ()
+        case SeriesAt():
+            return (e.at,)
+        case Index():
+            return e.indexes
+        case Call():
+            return e.args
+        case Aggregate():
+            q = e.over
+            return tuple(x for x in (q.bound, q.last, q.where, e.body) if x is not None)
+        case Binary():
+            return (e.left, e.right)
+        case Not() | Negate() | IsKnown():
+            return (e.operand,)
+        case If():
+            return (e.condition, e.then, e.otherwise)
+        case Round():
+            return (e.operand, e.step)
+        case _:
+            assert_never(e)
+
+
+def walk(e: Expr) -> Iterator[Expr]:
+    """`e` and every expression inside it, in the order written (without recursion)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def expressions(d: Declaration) -> tuple[Expr, ...]:
+    """The formulas of a declaration, in the order written (a quantifier's parts as part of the formula)."""
+    match d:
+        case ParamDecl():
+            return (d.value,) if d.value is not None else ()
+        case TableDecl():
+            return tuple(entry.value for entry in d.entries)
+        case RuleDecl():
+            return tuple(x for x in (d.body, *(alt.body for alt in d.alternatives)) if x is not None)
+        case AllocationDecl():
+            q = d.claimants
+            parts = (d.pool, *((q.bound, q.last, q.where) if q else ()), d.claim)
+            return tuple(x for x in parts if x is not None)
+        case ObligationDecl():
+            parts = (d.arises, d.due, d.done, d.suspended_from, d.suspended_until, d.penalty, d.applies)
+            return tuple(x for x in parts if x is not None)
+        case CurrencyDecl() | CalendarDecl() | PeriodsDecl() | InputDecl() | InterpretationDecl():
+            return ()
+        case _:
+            assert_never(d)
+
+
+def referred(d: Declaration) -> Iterator[str]:
+    """Every name a declaration's formulas refer to, in the order written (repeats included)."""
+    for top in expressions(d):
+        for e in walk(top):
+            if isinstance(e, Name | Index | SeriesAt):
+                yield e.name
+            elif isinstance(e, Aggregate) and e.over.kind == "dates":
+                yield e.over.period_set
+    if isinstance(d, AllocationDecl) and d.claimants is not None and d.claimants.kind == "dates":
+        yield d.claimants.period_set

@@ -1,7 +1,8 @@
 """Rule text -> typed syntax tree (`nodes.RuleFile`).
 
-The LALR parser is built once per process from the shipped grammar and cached
-on disk by lark; a Transformer turns the parse tree straight into nodes with
+The LALR parser is loaded once per process from the tables shipped beside the
+grammar (`parser_tables`: plain JSON, nothing read from a shared folder, nothing
+unpickled); a Transformer turns the parse tree straight into nodes with
 their spans, so no later stage ever sees a lark Tree.
 """
 
@@ -13,7 +14,6 @@ from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
+from . import parser_tables
 from .datafile import number_problem, read_text
 from .errors import Diagnostic, RuleSyntaxError
 
@@ -61,9 +62,8 @@ _TOKEN_WORDS = {
 
 @lru_cache(maxsize=1)
 def lark_parser() -> Lark:
-    """The rule language's LALR parser, built once (and cached on disk by lark)."""
-    grammar = resources.files("evaluator.grammar").joinpath("clausewise.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, cache=True, maybe_placeholders=False)
+    """The rule language's LALR parser, loaded once from the shipped tables (see `parser_tables`)."""
+    return parser_tables.load()
 
 
 class _SpanOf:

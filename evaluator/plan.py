@@ -10,20 +10,20 @@ unless a rule asks `is known`.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
+from . import builtins
 from . import nodes as n
-from .calendars import add_business_days, calendar
-from .checker import PeriodSet, Program
-from .checker_time import calendar_of
+from .builtins import Site
+from .cells import Cells, Key
+from .compiled import Filler, compile_fill
+from .limits import DEFAULT, MAX_DAYS, Limits
+from .program import PeriodSet, Program
 from .rounding import round_to
-
-MAX_DAYS = 40_000  # a loop over days covers at most about a century
 
 if TYPE_CHECKING:
     from .evaluate import Run
@@ -32,9 +32,6 @@ Value = Fraction | bool | date | int | None
 Env = dict[str, Any]  # a period variable -> its position; a date variable -> its date
 Fn = Callable[["Run", Env], Any]
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-}
 
 
 @dataclass(frozen=True)
@@ -84,33 +81,17 @@ class Plan:
     allocations: dict[str, AllocationPlan]
     constants: dict[str, Any]  # parameters: a value; tables: a list per period
     obligations: dict[str, ObligationPlan]
+    cells: Cells  # what each value reads, and the order they are computed in
+    limits: Limits = DEFAULT
+    fast: dict[tuple[str | None, tuple[Key, ...]], Filler | None] = field(default_factory=dict, compare=False,
+                                                                          repr=False)
 
-
-def _binary_number(op: str, left: Fn, right: Fn, e: n.Binary) -> Fn:
-    if op == "+":
-        def add(run: Run, env: Env) -> Any:
-            a, b = left(run, env), right(run, env)
-            return None if a is None or b is None else a + b
-        return add
-    if op == "-":
-        def sub(run: Run, env: Env) -> Any:
-            a, b = left(run, env), right(run, env)
-            return None if a is None or b is None else a - b
-        return sub
-    if op == "*":
-        def mul(run: Run, env: Env) -> Any:
-            a, b = left(run, env), right(run, env)
-            return None if a is None or b is None else a * b
-        return mul
-
-    def div(run: Run, env: Env) -> Any:
-        a, b = left(run, env), right(run, env)
-        if a is None or b is None:
-            return None
-        if b == 0:
-            run.fail(e.right.span, "division by zero", "the amount divided by is zero for these inputs")
-        return Fraction(a) / b
-    return div
+    def filler(self, reading: str | None, order: tuple[Key, ...]) -> Filler | None:
+        """The cells of `order` compiled for a reading (compiled.py), made once and kept."""
+        key = (reading, order)
+        if key not in self.fast:
+            self.fast[key] = compile_fill(self, reading, order)
+        return self.fast[key]
 
 
 def _kept(run: Run, env: Env, var: str, where: Fn | None, items: list[Any]) -> list[Any] | None:
@@ -134,65 +115,88 @@ class _Compiler:
     def period_set(self, name: str) -> PeriodSet:
         return self.program.period_sets[name]
 
-    def expr(self, e: n.Expr) -> Fn:  # noqa: C901 - one branch per node kind
-        t = self.program.type_of(e)
-        if isinstance(e, n.Number):
-            value = e.value
-            return lambda run, env: value
-        if isinstance(e, (n.DateLit, n.BoolLit)):
-            lit = e.value
-            return lambda run, env: lit
-        if isinstance(e, n.Pending):
-            return lambda run, env: None
-        if isinstance(e, n.AsOf):
-            return lambda run, env: run.as_of
-        if isinstance(e, n.SeriesAt):
-            at, series = self.expr(e.at), e.name
-            return lambda run, env: None if (d := at(run, env)) is None else run.on(series, d)
-        if isinstance(e, n.Name):
-            return self.name(e)
-        if isinstance(e, n.Index):
-            return self.index(e)
-        if isinstance(e, n.Call):
-            return self.call(e)
-        if isinstance(e, n.Aggregate):
-            return self.aggregate(e)
-        if isinstance(e, n.Binary):
-            return self.binary(e)
-        if isinstance(e, n.Not):
-            inner = self.expr(e.operand)
+    def expr(self, e: n.Expr) -> Fn:
+        assert isinstance(e, n.ExprNode)
+        match e:
+            case n.Number():
+                value = e.value
+                return lambda run, env: value
+            case n.DateLit() | n.BoolLit():
+                lit = e.value
+                return lambda run, env: lit
+            case n.Pending():
+                return lambda run, env: None
+            case n.AsOf():
+                return lambda run, env: run.as_of
+            case n.SeriesAt():
+                at, series = self.expr(e.at), e.name
+                return lambda run, env: None if (d := at(run, env)) is None else run.on(series, d)
+            case n.Name():
+                return self.name(e)
+            case n.Index():
+                return self.index(e)
+            case n.Call():
+                entry = builtins.TABLE[("function", e.function)]
+                if entry.raw_args:  # first(year): the argument is a set of periods, not a value
+                    impl = entry.scalar(Site(e, (), self.program))
+                    return lambda run, env: impl(run)
+                return self.builtin(entry, e, e.args)
+            case n.Aggregate():
+                return self.aggregate(e)
+            case n.Binary():
+                return self.builtin(builtins.TABLE[("binary", e.op)], e, (e.left, e.right))
+            case n.Not():
+                return self.builtin(builtins.TABLE[("unary", "not")], e, (e.operand,))
+            case n.Negate():
+                return self.builtin(builtins.TABLE[("unary", "-")], e, (e.operand,))
+            case n.IsKnown():
+                inner, known = self.expr(e.operand), e.known
+                return lambda run, env: (inner(run, env) is not None) == known
+            case n.If():
+                cond, then, otherwise = self.expr(e.condition), self.expr(e.then), self.expr(e.otherwise)
 
-            def not_(run: Run, env: Env) -> Any:
-                v = inner(run, env)
-                return None if v is None else not v
-            return not_
-        if isinstance(e, n.Negate):
-            inner = self.expr(e.operand)
+                def if_(run: Run, env: Env) -> Any:
+                    c = cond(run, env)
+                    if c is None:
+                        return None
+                    return then(run, env) if c else otherwise(run, env)
+                return if_
+            case n.Round():
+                inner, step, mode = self.expr(e.operand), e.step.value, e.mode
 
-            def neg(run: Run, env: Env) -> Any:
-                v = inner(run, env)
-                return None if v is None else -v
-            return neg
-        if isinstance(e, n.IsKnown):
-            inner, known = self.expr(e.operand), e.known
-            return lambda run, env: (inner(run, env) is not None) == known
-        if isinstance(e, n.If):
-            cond, then, otherwise = self.expr(e.condition), self.expr(e.then), self.expr(e.otherwise)
+                def round_(run: Run, env: Env) -> Any:
+                    v = inner(run, env)
+                    return None if v is None else round_to(Fraction(v), step, mode)
+                return round_
+            case _:
+                assert_never(e)
 
-            def if_(run: Run, env: Env) -> Any:
-                c = cond(run, env)
-                if c is None:
-                    return None
-                return then(run, env) if c else otherwise(run, env)
-            return if_
-        if isinstance(e, n.Round):
-            inner, step, mode = self.expr(e.operand), e.step.value, e.mode
+    def builtin(self, entry: builtins.Builtin, node: n.Expr, operands: tuple[n.Expr, ...]) -> Fn:
+        """A use of a built-in: its operands compiled, then its implementation from the table."""
+        impl = entry.scalar(Site(node, tuple(self.program.type_of(x) for x in operands), self.program))
+        args = [self.expr(x) for x in operands]
+        if entry.short_circuit:
+            left, right = args
+            return lambda run, env: impl(run, left(run, env), lambda: right(run, env))
+        if len(args) == 1:
+            only = args[0]
 
-            def round_(run: Run, env: Env) -> Any:
-                v = inner(run, env)
-                return None if v is None else round_to(Fraction(v), step, mode)
-            return round_
-        raise AssertionError(f"cannot compile {e!r} of type {t}")
+            def one(run: Run, env: Env) -> Any:
+                v = only(run, env)
+                return None if v is None else impl(run, v)
+            return one
+        if len(args) == 2:
+            first, second = args
+
+            def two(run: Run, env: Env) -> Any:
+                a, b = first(run, env), second(run, env)
+                return None if a is None or b is None else impl(run, a, b)
+            return two
+
+        def many(run: Run, env: Env) -> Any:
+            values = [f(run, env) for f in args]
+            return None if any(v is None for v in values) else impl(run, *values)
+        return many
 
     def name(self, e: n.Name) -> Fn:
         var = e.name
@@ -217,73 +221,6 @@ class _Compiler:
             idx = tuple(f(run, env) for f in indexes)
             return None if None in idx else run.value(name, idx, span)
         return many
-
-    def call(self, e: n.Call) -> Fn:
-        f = e.function
-        if f in ("first", "last"):
-            arg = e.args[0]
-            assert isinstance(arg, n.Name)
-            position = 0 if f == "first" else len(self.period_set(arg.name).members) - 1
-            return lambda run, env: position
-        args = [self.expr(a) for a in e.args]
-        if f in ("previous", "next"):
-            ps = self.period_set(self.program.type_of(e).period_set or "")
-            step, only = (-1 if f == "previous" else 1), args[0]
-
-            def neighbour(run: Run, env: Env) -> Any:
-                i = only(run, env)
-                if i is None:
-                    return None
-                j = i + step
-                if not 0 <= j < len(ps.members):
-                    edge = "first" if step < 0 else "last"
-                    run.fail(e.span, f"{ps.members[i].name} is the {edge} {ps.name}: it has no {f} one",
-                             f"test for it first, e.g. if y > first({ps.name}) then ... else ...")
-                return j
-            return neighbour
-        if f in ("start", "end"):
-            ps = self.period_set(self.program.type_of(e.args[0]).period_set or "")
-            only = args[0]
-
-            def bound(run: Run, env: Env) -> Any:
-                i = only(run, env)
-                if i is None:
-                    return None
-                member = ps.members[i]
-                return member.start if f == "start" else member.end
-            return bound
-        if f == "whole_years":
-            since, until = args
-
-            def years(run: Run, env: Env) -> Any:
-                a, b = since(run, env), until(run, env)
-                if a is None or b is None:
-                    return None
-                if a.month == 2 and a.day == 29:
-                    run.fail(e.span, f"the anniversary of {a} is ambiguous (28 February or 1 March?)",
-                             "count from a day that recurs every year, or say which in the rules")
-                return Fraction(b.year - a.year - ((b.month, b.day) < (a.month, a.day)))
-            return years
-        if f == "abs":
-            only = args[0]
-            return lambda run, env: None if (v := only(run, env)) is None else abs(v)
-        if f == "clamp":
-            x, lo, hi = args
-
-            def clamp(run: Run, env: Env) -> Any:
-                v, a, b = x(run, env), lo(run, env), hi(run, env)
-                if v is None or a is None or b is None:
-                    return None
-                if a > b:
-                    run.fail(e.span, "clamp's lowest value is above its highest for these inputs")
-                return min(max(v, a), b)
-            return clamp
-        pick = min if f == "min" else max
-
-        def extreme(run: Run, env: Env) -> Any:
-            values = [a(run, env) for a in args]
-            return None if None in values else pick(values)
-        return extreme
 
     def periods(self, q: n.Quantifier) -> Callable[[Run, Env], list[Any] | None]:
         """What a quantifier runs over, in chronological order: positions of periods, or dates."""
@@ -328,89 +265,16 @@ class _Compiler:
         return chosen
 
     def aggregate(self, e: n.Aggregate) -> Fn:
-        positions, body, var, f = self.periods(e.over), self.expr(e.body), e.over.var, e.function
+        positions, body, var = self.periods(e.over), self.expr(e.body), e.over.var
+        fold = builtins.TABLE[("fold", e.function)].scalar(Site(e, (self.program.type_of(e.body),), self.program))
 
-        def fold(run: Run, env: Env) -> Any:
+        def aggregate(run: Run, env: Env) -> Any:
             chosen = positions(run, env)
             if chosen is None:
                 return None
             values = [body(run, {**env, var: i}) for i in chosen]
-            if None in values:
-                return None
-            if f == "sum":
-                return sum(values, Fraction(0))
-            if f == "count":
-                return Fraction(sum(1 for v in values if v))
-            if f == "all":
-                return all(values)
-            if f == "any":
-                return any(values)
-            if not values:
-                run.fail(e.span, f"{f} over no periods", "add a 'where' that keeps at least one period, "
-                                                         "or test with count(...) first")
-            return min(values) if f == "min" else max(values)
-        return fold
-
-    def binary(self, e: n.Binary) -> Fn:
-        left, right, op = self.expr(e.left), self.expr(e.right), e.op
-        if op == "and":
-            def and_(run: Run, env: Env) -> Any:
-                a = left(run, env)
-                if a is False:
-                    return False
-                b = right(run, env)
-                return False if b is False else None if a is None or b is None else True
-            return and_
-        if op == "or":
-            def or_(run: Run, env: Env) -> Any:
-                a = left(run, env)
-                if a is True:
-                    return True
-                b = right(run, env)
-                return True if b is True else None if a is None or b is None else False
-            return or_
-        if op in _COMPARE:
-            cmp = _COMPARE[op]
-
-            def compare(run: Run, env: Env) -> Any:
-                a, b = left(run, env), right(run, env)
-                return None if a is None or b is None else cmp(a, b)
-            return compare
-        lt, rt = self.program.type_of(e.left), self.program.type_of(e.right)
-        if "date" in (lt.kind, rt.kind):
-            return self.date_arithmetic(e, left, right, lt.kind == "date", rt.kind == "date")
-        return _binary_number(op, left, right, e)
-
-    def date_arithmetic(self, e: n.Binary, left: Fn, right: Fn, left_date: bool, right_date: bool) -> Fn:
-        def days(run: Run, v: Fraction, span: n.Span) -> timedelta:
-            if v.denominator != 1:
-                run.fail(span, f"{v} days is not a whole number of days",
-                         "round the days first, e.g. round X up to 1 day")
-            return timedelta(days=int(v))
-
-        cal_name = calendar_of(self.program.type_of(e.right if left_date else e.left))
-        cal = calendar(self.program.calendars[cal_name].source) if cal_name else None
-
-        def shift(run: Run, d: date, v: Fraction, span: n.Span, sign: int) -> date:
-            try:
-                if cal is None:
-                    return d + sign * days(run, v, span)
-                if v.denominator != 1:
-                    run.fail(span, f"{v} business days is not a whole number of days")
-                return add_business_days(d, sign * int(v), cal)
-            except OverflowError:
-                run.fail(e.span, f"{d} and {v} days make a date out of range (before year 1 or after 9999)")
-
-        def dates(run: Run, env: Env) -> Any:
-            a, b = left(run, env), right(run, env)
-            if a is None or b is None:
-                return None
-            if left_date and right_date:
-                return Fraction((a - b).days)
-            if left_date:
-                return shift(run, a, b, e.right.span, 1 if e.op == "+" else -1)
-            return shift(run, b, a, e.left.span, 1)
-        return dates
+            return None if any(v is None for v in values) else fold(run, values)
+        return aggregate
 
     # ---- declarations --------------------------------------------------
 
@@ -448,7 +312,7 @@ def _obligation(c: _Compiler, d: n.ObligationDecl) -> ObligationPlan:
                           part(d.suspended_from), part(d.suspended_until), part(d.penalty), part(d.applies))
 
 
-def build(program: Program) -> Plan:
+def build(program: Program, limits: Limits = DEFAULT) -> Plan:
     """Compile every formula of a checked program, once."""
     c = _Compiler(program)
     definitions: dict[str, Definition] = {}
@@ -456,18 +320,23 @@ def build(program: Program) -> Plan:
     constants: dict[str, Any] = {}
     for name, sym in program.symbols.items():
         d = sym.decl
-        if isinstance(d, n.ParamDecl):
-            constants[name] = _literal(d.value)
-        elif isinstance(d, n.TableDecl):
-            by_name = {e.period: _literal(e.value) for e in d.entries}
-            constants[name] = [by_name[m] for m in program.period_sets[d.period_set].names]
-        elif isinstance(d, n.RuleDecl):
-            assert d.body is not None
-            bodies: dict[str | None, Fn] = {None: c.expr(d.body)}
-            bodies.update({alt.interpretation: c.expr(alt.body) for alt in d.alternatives})
-            definitions[name] = Definition(name, "rule", sym.params, bodies, d.span)
-        elif isinstance(d, n.AllocationDecl):
-            allocations[name] = c.allocation(d)
+        match d:
+            case n.ParamDecl():
+                constants[name] = _literal(d.value)
+            case n.TableDecl():
+                by_name = {e.period: _literal(e.value) for e in d.entries}
+                constants[name] = [by_name[m] for m in program.period_sets[d.period_set].names]
+            case n.RuleDecl():
+                assert d.body is not None
+                bodies: dict[str | None, Fn] = {None: c.expr(d.body)}
+                bodies.update({alt.interpretation: c.expr(alt.body) for alt in d.alternatives})
+                definitions[name] = Definition(name, "rule", sym.params, bodies, d.span)
+            case n.AllocationDecl():
+                allocations[name] = c.allocation(d)
+            case n.InputDecl():
+                pass  # given at evaluation
+            case _:
+                assert_never(d)
     obligations = {name: _obligation(c, d) for name, d in program.obligations.items()}
-    return Plan(program, definitions, allocations, constants, obligations)
+    return Plan(program, definitions, allocations, constants, obligations, Cells(program), limits)
 

@@ -9,7 +9,7 @@ import textwrap
 from datetime import date
 from decimal import Decimal
 
-from .result import Output, OutputValue, Result
+from .result import Output, OutputValue, Result, number_text
 
 _KEEP = "\u00a0"
 
@@ -26,10 +26,8 @@ def cell(value: OutputValue) -> str:
         return "yes" if value else "no"
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, int):
-        return f"{value:,}"
-    assert isinstance(value, Decimal)
-    return f"{value:,f}"
+    assert isinstance(value, int | Decimal)
+    return number_text(value, grouped=True)
 
 
 def _label(name: str, unit: str) -> str:
@@ -71,7 +69,9 @@ def _amended(result: Result) -> list[str]:
     """A line naming the amendments applied, if any."""
     if not result.amendments and not result.as_of:
         return []
-    names = ", ".join(f"{a['amendment']} (effective {a['effective']})" for a in result.amendments) or "none"
+    names = ", ".join(f"{a['amendment']} (effective {a['effective']}"
+                      + (f", in force from {a['in_force']})" if a.get("in_force", a["effective"]) != a["effective"]
+                         else ")") for a in result.amendments) or "none"
     return [f"Amendments applied{' as of ' + result.as_of.isoformat() if result.as_of else ''}: {names}"]
 
 
@@ -128,7 +128,7 @@ def csv_text(result: Result) -> str:
         per = value.items() if isinstance(value, dict) else [("", value)]
         for period, v in per:
             raw = "" if v is None else (str(v).lower() if isinstance(v, bool) else
-                                        v.isoformat() if isinstance(v, date) else str(v))
+                                        v.isoformat() if isinstance(v, date) else number_text(v))
             writer.writerow([result.contract, result.interpretation or "", name, period, raw, result.units[name],
                              "pending" if v is None else "known", result.citations.get(name, "")])
     return out.getvalue()

@@ -33,6 +33,7 @@ from .result import OutputValue, Result, exact_decimal
 
 if TYPE_CHECKING:
     from .contract import Contract
+    from .narrative import Sentence
     from .trace import Step
 
 _NOT_NUMERIC = ("true/false", "a date")
@@ -109,6 +110,7 @@ class _Report:
                 self.used_in.setdefault(source, []).append(step.id)
         for name in self.clause_names():
             self.anchors.add("clause", name)
+        self.coloured: dict[tuple[str, bool], str] = {}  # a formula shared by many steps is coloured once
         self.period_sets: dict[str, list[str]] = {}
         for name, ps in result.periods.items():
             self.period_sets.setdefault(ps, []).append(name)
@@ -227,6 +229,9 @@ class _Report:
         if not self.period_sets:
             return ""
         out = ['<section id="periods">', "<h2>By period</h2>"]
+        told: dict[str | None, list[Sentence]] = {}  # the sentences about each period, in order
+        for sentence in r.narrative:
+            told.setdefault(sentence.period, []).append(sentence)
         for ps, names in self.period_sets.items():
             if len(self.period_sets) > 1:
                 out.append(f"<h3>{_e(ps)}</h3>")
@@ -247,7 +252,7 @@ class _Report:
                                f"<td>{_e(_unit_label(r.units[name]))}</td>"
                                f"<td>{self._clause_link(r.citations.get(name))}</td></tr>")
                 out.append("</tbody></table>")
-                sentences = [s for s in r.narrative if s.period == period]
+                sentences = told.get(period, [])
                 if sentences:
                     out.append('<ul class="sentences">' + "".join(f"<li>{_e(s.text)}</li>" for s in sentences)
                                + "</ul>")
@@ -307,7 +312,7 @@ class _Report:
             given = "Not given in the inputs: pending" if step.value is None else "Given in the inputs"
             out.append(f'<p class="formula">{given}; declared at {where}</p>')
         elif step.formula:
-            code = highlight(step.formula) if step.kind == "allocation" else highlight_expression(step.formula)
+            code = self._code(step.formula, step.kind == "allocation")
             reading = f' <span class="reading">under reading <code>{_e(step.reading)}</code></span>' \
                 if step.reading else ""
             out.append(f'<p class="formula"><code class="src">{code}</code> <span class="at">{where}</span>'
@@ -322,6 +327,12 @@ class _Report:
             out.append('<p class="used">Used in ' + ", ".join(self._step_link(u) for u in users) + "</p>")
         out.append("</article>")
         return "\n".join(out)
+
+    def _code(self, formula: str, declaration: bool) -> str:
+        key = (formula, declaration)
+        if key not in self.coloured:
+            self.coloured[key] = highlight(formula) if declaration else highlight_expression(formula)
+        return self.coloured[key]
 
     def _value_of(self, step_id: str) -> str:
         step = (self.trace or {}).get(step_id)
@@ -447,7 +458,11 @@ def _sha256(text: str) -> str:
 def _tick_step(span: Fraction) -> Fraction:
     """A round step (1, 2, 2.5 or 5 times a power of ten) giving about five ticks over `span`."""
     raw = span / 5
-    power = math.floor(math.log10(raw))
+    power = math.floor(math.log10(raw.numerator) - math.log10(raw.denominator))  # a float past 1e308 overflows
+    while Fraction(10) ** power > raw:  # made exact where the logarithms were not
+        power -= 1
+    while Fraction(10) ** (power + 1) <= raw:
+        power += 1
     scale = Fraction(10) ** power
     for m in (Fraction(1), Fraction(2), Fraction(5, 2), Fraction(5), Fraction(10)):
         if m * scale >= raw:

@@ -3,11 +3,16 @@
 Each step shows its value with its unit, what it means, the formula as written
 with its file:line, and the clause it cites with the clause's own words. A step
 met again is not repeated ("see above"), and a clause is quoted in full once.
+
+The text stays proportional to the steps it shows: lines wrap at WIDTH (never
+inside a file:line), and a branch deeper than DEPTH levels continues as a tree
+of its own below the one it comes from, so a chain of 1,000 running totals is
+1,000 short lines of indentation, not 1,000 ever longer ones.
 """
 
 from __future__ import annotations
 
-import textwrap
+from collections import deque
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,6 +22,7 @@ from .result import Explanation
 from .trace import Step
 
 WIDTH = 100
+DEPTH = 12  # levels of the tree before a branch continues on its own
 
 
 def amount(value: Any, unit: str) -> str:
@@ -28,7 +34,7 @@ def amount(value: Any, unit: str) -> str:
         return text
     if unit.isupper() and " " not in unit:  # a currency code: cents shown as cents (12.5 -> 12.50)
         if isinstance(value, Decimal) and -value.as_tuple().exponent == 1:  # type: ignore[operator]
-            text = cell(value.quantize(Decimal("0.01")))
+            text += "0"  # one more place, written out: quantize() would round at the caller's context
         return f"{unit} {text}"
     return f"{text} {unit}"
 
@@ -47,18 +53,29 @@ def explanation(expl: Explanation) -> str:
                                                          for a in expl.amendments))
     shown: set[str] = set()
     quoted: set[str] = set()
+    later: deque[str] = deque()  # steps cut from a deep branch, each shown below as a tree of its own
+    waiting: set[str] = set()
     todo: list[tuple[str, str, str]] = [(expl.root, "", "")]  # step, prefix of its head, prefix below it
-    while todo:
+    while todo or later:
+        if not todo:
+            lines.append("")
+            waiting.discard(later[0])
+            todo.append((later.popleft(), "", ""))
         step_id, head_prefix, body_prefix = todo.pop()
         step = expl.steps[step_id]
-        if step_id in shown:
-            lines.append(f"{head_prefix}{_head(step)} (see above)")
+        if step_id in shown or step_id in waiting:
+            lines.append(f"{head_prefix}{_head(step)} ({'see above' if step_id in shown else 'see below'})")
+            continue
+        if step.inputs and len(body_prefix) >= 4 * DEPTH:
+            lines.append(f"{head_prefix}{_head(step)} (continued below)")
+            waiting.add(step_id)
+            later.append(step_id)
             continue
         shown.add(step_id)
         lines.append(head_prefix + _head(step))
         detail = body_prefix + ("│   " if step.inputs else "    ")
-        for text in _details(step, quoted):
-            lines += textwrap.wrap(text, WIDTH, initial_indent=detail, subsequent_indent=detail + "  ") or [detail]
+        for words in _details(step, quoted):
+            lines += _wrap(words, detail, detail + "  ")
         children = list(step.inputs)
         for i in reversed(range(len(children))):
             last = i == len(children) - 1
@@ -67,22 +84,38 @@ def explanation(expl: Explanation) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _details(step: Step, quoted: set[str]) -> list[str]:
+def _wrap(words: list[str], first: str, rest: str) -> list[str]:
+    """`words` in lines of at most WIDTH where they fit; a word is never split (a file:line is one word).
+
+    A word starting with a space keeps it between it and the word before, on the same line.
+    """
+    lines: list[str] = []
+    line, empty = first, True
+    for word in words:
+        if not empty and len(line) + 1 + len(word) > WIDTH:
+            lines.append(line)
+            line, empty = rest, True
+        line += word.lstrip() if empty else " " + word
+        empty = False
+    return [*lines, line]
+
+
+def _details(step: Step, quoted: set[str]) -> list[list[str]]:
     out = []
     if step.meaning:
-        out.append(step.meaning)
-    where = f"[{step.location}]"
+        out.append(step.meaning.split())
+    where = f" [{step.location}]"  # one word, however many spaces its path has
     if step.kind == "input":
-        out.append(f"given in the inputs {where}")
+        out.append(["given", "in", "the", "inputs", where[1:]])
     elif step.formula:
-        reading = f" (reading {step.reading})" if step.reading else ""
-        out.append(f"= {step.formula}  {where}{reading}")
+        reading = ["(reading", f"{step.reading})"] if step.reading else []
+        out.append(["=", *step.formula.split(), where, *reading])
     if step.citation:
         if step.clause and step.citation not in quoted:
             quoted.add(step.citation)
-            out.append(f'{step.citation}: "{step.clause}"')
+            out.append(f'{step.citation}: "{step.clause}"'.split())
         elif step.clause:
-            out.append(f"{step.citation} (quoted above)")
+            out.append(f"{step.citation} (quoted above)".split())
         else:
-            out.append(step.citation)
+            out.append(step.citation.split())
     return out

@@ -39,7 +39,29 @@ def exact_decimal(value: Fraction) -> int | Decimal | None:
     if d != 1:
         return None
     places = max(twos, fives)
-    return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
+    scaled = value.numerator * 10**places // value.denominator
+    # built from its digits, never by arithmetic: exact at any size, whatever the caller's decimal context
+    return Decimal((int(scaled < 0), Decimal(abs(scaled)).as_tuple().digits, -places))
+
+
+_SAFE_BITS = 2_000  # ints this short have fewer digits than the lowest limit Python may put on str(int) (640)
+
+
+def number_text(value: int | Decimal, grouped: bool = False) -> str:
+    """An exact amount in digits (1234567.5, or 1,234,567.5 `grouped`), never an exponent, at any size.
+
+    str() of an int past Python's limit on digits (sys.int_info) raises; a Decimal has no such limit,
+    and formatting one without a precision never rounds, so neither depends on process-wide settings.
+    """
+    if isinstance(value, int) and value.bit_length() <= _SAFE_BITS:
+        return f"{value:,}" if grouped else str(value)
+    return format(Decimal(value) if isinstance(value, int) else value, ",f" if grouped else "f")
+
+
+def fraction_text(value: Fraction, most: int = 60) -> str:
+    """A fraction as a message quotes it, numerator/denominator at any size, cut in the middle past `most`."""
+    text = f"{number_text(value.numerator)}/{number_text(value.denominator)}"
+    return text if len(text) <= most else f"{text[:most // 2]}…{text[-(most // 2):]} ({len(text) - 1} digits)"
 
 
 @dataclass(frozen=True)
@@ -119,8 +141,8 @@ def dumps(data: Any, indent: int | None = 2) -> str:
 
 
 def _write(value: Any, indent: int | None, depth: int) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+        return number_text(value)
     if isinstance(value, Fraction):
         raise TypeError("convert fractions with exact_decimal first")
     if isinstance(value, dict | list) and value:

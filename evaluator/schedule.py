@@ -11,17 +11,24 @@ date asked for:
 - `unknown`: its due date cannot be known yet (the reason is given).
 
 Days during which a dispute suspended the obligation do not count as late.
+
+Without an as-of date, the statuses are as of today where the agreement is: the
+date in the contract's `timezone` (an IANA name) if it declares one, else in
+UTC; never the machine's own time zone. The date used, and where it is today,
+are printed with the schedule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import product
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .calendars import CalendarGap
-from .contract import Contract, Version
+from .contract import Contract, Version, checked
 from .evaluate import Run
 from .plan import ObligationPlan
 from .render_trace import amount
@@ -67,11 +74,12 @@ class Schedule:
     interpretation: str | None
     amendments: list[dict[str, Any]]
     entries: list[Entry]
+    today_in: str | None = None  # without an as-of date: the time zone whose today `as_of` is
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": "clausewise/schedule/2", "contract": self.contract, "as_of": self.as_of.isoformat(),
-            "interpretation": self.interpretation, "amendments": self.amendments,
+            "today_in": self.today_in, "interpretation": self.interpretation, "amendments": self.amendments,
             "obligations": [e.to_dict() for e in self.entries],
         }
 
@@ -159,16 +167,39 @@ def _entries(version: Version, run: Run, ob: ObligationPlan, as_of: date) -> lis
     return out
 
 
-def schedule(contract: Contract, inputs: Any = None, as_of: date | None = None,
-             interpretation: str | None = None) -> Schedule:
-    """Every obligation of the contract, at each of its periods, with its status as of `as_of` (default today)."""
-    as_of = as_of or date.today()
+def _clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def today(contract: Contract, now: Callable[[], datetime] | None = None) -> tuple[date, str]:
+    """Today where the agreement is: the date in its time zone if it declares one, else in UTC; and that zone.
+
+    `now` is the clock (an aware datetime; a naive one is taken as UTC), for tests to set.
+    """
+    zone = contract.timezone or "UTC"
+    moment = (now or _clock)()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).date(), zone
+
+
+def schedule(contract: Contract, inputs: Any = None, as_of: date | str | None = None,
+             interpretation: str | None = None, now: Callable[[], datetime] | None = None) -> Schedule:
+    """Every obligation of the contract, at each of its periods, with its status as of `as_of`.
+
+    Without `as_of`: as of today in the agreement's time zone, or in UTC (see `today`).
+    """
+    day = checked(as_of, interpretation)
+    today_in = None
+    if day is None:
+        day, today_in = today(contract, now)
+    as_of = day
     version, run = contract.run(inputs, interpretation, as_of)
     reading = run.interpretation
     entries = [e for ob in version.plan.obligations.values() for e in _entries(version, run, ob, as_of)]
     entries.sort(key=lambda e: (e.due or date.max, e.obligation, e.period or ""))
     return Schedule(contract.name, contract.title, as_of, reading, [a.to_dict() for a in version.amendments],
-                    entries)
+                    entries, today_in)
 
 
 def table(s: Schedule) -> str:
@@ -180,7 +211,8 @@ def table(s: Schedule) -> str:
                      e.status + mark, "" if e.days_late is None else str(e.days_late),
                      _penalty_cell(e)])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [f"{s.title} - obligations as of {s.as_of.isoformat()}", ""]
+    today = f" (today in {s.today_in})" if s.today_in else ""
+    lines = [f"{s.title} - obligations as of {s.as_of.isoformat()}{today}", ""]
     for r in [header, ["-" * w for w in widths], *rows]:
         lines.append("  ".join(c.rjust(w) if i >= 5 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths,
                                                                                               strict=True))).rstrip())

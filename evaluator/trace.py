@@ -18,7 +18,7 @@ from . import nodes as n
 from .checker import Program
 from .clauses import AgreementText
 from .evaluate import Key, Run
-from .result import exact_decimal
+from .result import exact_decimal, number_text
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Step:
 def plain(value: Any) -> Any:
     if isinstance(value, Fraction) and not isinstance(value, bool):
         exact = exact_decimal(value)
-        return exact if exact is not None else f"{value.numerator}/{value.denominator}"
+        return exact if exact is not None else f"{number_text(value.numerator)}/{number_text(value.denominator)}"
     return value
 
 
@@ -68,6 +68,8 @@ class _Deriver:
         self.program, self.run, self.text = program, run, text
         self.files = {f.path: f for f in program.files}
         self.steps: dict[str, Step] = {}
+        self.entries: dict[str, dict[str, n.TableEntry]] = {}  # per table: its entries by period
+        self.before: dict[Key, dict[int, int | None]] = {}  # per pool: the claimant served before each one
 
     def formula(self, key: Key) -> tuple[str | None, n.Span, str | None, str | None]:
         """The formula used for `key`: its text, its place, its citation and the reading it belongs to."""
@@ -81,7 +83,9 @@ class _Deriver:
             return self.source(decl.body.span), decl.body.span, citation, None
         if isinstance(decl, n.TableDecl):
             member = self.program.period_sets[decl.period_set].names[idx[0]]
-            entry = next(e for e in decl.entries if e.period == member)
+            if name not in self.entries:
+                self.entries[name] = {e.period: e for e in reversed(decl.entries)}
+            entry = self.entries[name][member]
             return self.source(entry.span), entry.span, entry.citation or citation, None
         if isinstance(decl, n.ParamDecl) and decl.value is not None:
             return self.source(decl.value.span), decl.value.span, citation, None
@@ -105,13 +109,40 @@ class _Deriver:
             sym = self.program.symbols[name]
             formula, span, citation, reading = self.formula(key)
             periods = tuple(self.program.period_sets[ps].names[i] for ps, i in zip(sym.params, idx, strict=True))
-            deps = list(dict.fromkeys((self.run.deps or {}).get(key, [])))
+            deps = self.sources(key)
             self.steps[label] = Step(
-                label, name, periods, _kind(sym.decl), plain(self.run.memo.get(key)), str(sym.type), formula,
+                label, name, periods, _kind(sym.decl), plain(self.value(key)), str(sym.type), formula,
                 f"{span.file}:{span.line}", citation, self.text.words(citation) if self.text else None,
                 sym.decl.about.meaning, reading, tuple(self.run.label(*d) for d in deps), self.run.notes.get(key),
             )
             todo.extend(reversed(deps))
+
+    def sources(self, key: Key) -> list[Key]:
+        """What `key` was computed from, each once.
+
+        A share of an allocation comes from its own claim and what the share allocated before it left of the
+        pool (that share, in turn, from the one before it); the first share from the pool itself. So each
+        share has a few sources, not every claim on the pool: a trace stays proportional to its steps.
+        """
+        name, idx = key
+        if name not in self.run.plan.allocations:
+            return list(dict.fromkeys((self.run.deps or {}).get(key, [])))
+        pool, claimant = (name, idx[:-1]), idx[-1]
+        reads = self.run.allocation_deps.get(pool, {})
+        if claimant not in reads:  # not a claimant of this pool: it has no share of it
+            return []
+        if pool not in self.before:
+            order = [c for c in reads if c is not None]
+            self.before[pool] = dict(zip(order, [None, *order], strict=False))
+        before = self.before[pool][claimant]
+        left = reads[None] if before is None else [(name, (*idx[:-1], before))]
+        return list(dict.fromkeys([*left, *reads[claimant]]))
+
+    def value(self, key: Key) -> Any:
+        name, idx = key
+        if key in self.run.memo or name not in self.run.plan.allocations:
+            return self.run.memo.get(key)
+        return self.run.allocated.get((name, idx[:-1]), {}).get(idx[-1], Fraction(0))  # a share not asked for
 
 
 def derive(program: Program, run: Run, keys: list[Key], text: AgreementText | None) -> dict[str, Step]:

@@ -1,1 +1,4 @@
-"""The rule language grammar, shipped as package data (evaluator.grammar)."""
+"""The rule language grammar and its parser tables, shipped as package data (evaluator.grammar).
+
+After an edit of clausewise.lark, rebuild the tables: `python -m evaluator.build_parser`.
+"""

@@ -34,6 +34,7 @@ AMENDMENT_1 = {
     "amendment": "kaixin-amendment-1",
     "title": "Amendment No. 1 to the Securities Purchase Agreement (hypothetical)",
     "effective": "2027-03-01",
+    "in_force": "2027-03-01",  # the last consent was signed on 2027-02-22, before it
 }
 
 
@@ -238,6 +239,32 @@ def test_an_amendment_without_party_d_is_refused_at_its_consents() -> None:
     assert d.hint is not None and "SPA 11.2" in d.hint and "Party D" in d.hint
 
 
+@pytest.mark.parametrize(("as_of", "applied"), [
+    (date(2027, 3, 1), False), (date(2098, 12, 31), False), (date(2099, 1, 1), True)])
+def test_an_amendment_applies_only_once_every_consent_is_signed(as_of: date, applied: bool) -> None:
+    # Effective 2027-03-01, but Party D's written consent (SPA 11.2) is dated 2099-01-01: no amendment before then.
+    contract = evaluator.load(AMENDMENTS / "signed-2099.yaml")
+    result = contract.evaluate(TWO_YEARS, as_of=as_of)
+    assert per_year(result, "target")[1] == (700 if applied else 732) * M
+    assert [a["in_force"] for a in result.amendments] == (["2099-01-01"] if applied else [])
+    assert contract.amendments[0].in_force == date(2099, 1, 1)
+
+
+def test_an_amendment_signed_after_its_effective_date_applies_from_the_last_signature(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    contract = evaluator.load(AMENDMENTS / "signed-late.yaml")  # effective 2027-03-01, Party D signed 2027-04-15
+    assert contract.evaluate(TWO_YEARS, as_of=date(2027, 4, 14)).amendments == []
+    result = contract.evaluate(TWO_YEARS, as_of=date(2027, 4, 15))
+    assert result.amendments == [{"amendment": "signed-late",
+                                  "title": "Amendment No. 1, with Party D's consent signed on 2027-04-15 (test data)",
+                                  "effective": "2027-03-01", "in_force": "2027-04-15"}]
+    # then with the effect it states: Y2's target (Amendment 1, 1) is 700 million for the whole of Y2
+    assert per_year(result, "target")[1] == 700 * M
+    code, out, _ = run(capsys, "evaluate", AMENDMENTS / "signed-late.yaml", "--as-of", "2027-04-15")
+    assert code == 0
+    assert "Amendments applied as of 2027-04-15: signed-late (effective 2027-03-01, in force from 2027-04-15)\n" in out
+
+
 def test_the_unsigned_amendment_exits_2_naming_party_d(capsys: pytest.CaptureFixture[str]) -> None:
     for command in (["evaluate", UNSIGNED], ["check", UNSIGNED], ["history", UNSIGNED],
                     ["diff", KAIXIN, UNSIGNED]):
@@ -273,7 +300,10 @@ REFUSALS: dict[str, list[Expected]] = {
     "bad-citation": [
         # one period's value and a whole definition alike: at the citation
         ("bad-citation.rules", 2, 9, "'Test amendment, 7' is not a clause", "did you mean 'Test amendment, 2'?"),
-        ("bad-citation.rules", 6, 9, "'SPA 5.2(3)' is not a clause", "did you mean 'SPA 5.2(2)'?"),
+        # a replacement cites the amendment's own text, not the agreement's (SPA 5.2(2) is the clause replaced)
+        ("bad-citation.rules", 6, 9,
+         "'SPA 5.2(3)' is not a clause of amendment.txt, the text of amendment bad-citation",
+         "a replacement cites the clause of the amendment that makes it, not the clause it replaces"),
     ],
     # A contract whose own rule files use 'replace'.
     "base-replace": [("base-replace.rules", 2, 1, "'replace' belongs in an amendment's rule files",

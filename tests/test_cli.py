@@ -140,7 +140,9 @@ def test_python_dash_m_and_console_script_are_the_same_command() -> None:
     via_module = subprocess.run([sys.executable, "-m", "evaluator", "evaluate", str(KAIXIN), "--inputs",
                                  str(EXAMPLE), "--format", "json"], capture_output=True, text=True, check=False)
     assert via_module.returncode == 0, via_module.stderr
-    script = shutil.which("clausewise")
+    # the script installed beside this interpreter (.venv/bin/python -m pytest, as the README runs it, does not
+    # put .venv/bin on PATH), else the one on PATH
+    script = shutil.which("clausewise", path=str(Path(sys.executable).parent)) or shutil.which("clausewise")
     if script is None:
         pytest.skip("the clausewise script is not on PATH (package not installed)")
     via_script = subprocess.run([script, "evaluate", str(KAIXIN), "--inputs", str(EXAMPLE), "--format", "json"],

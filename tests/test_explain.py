@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 import evaluator
+from evaluator import render_html, render_trace
 from evaluator.cli import main
 from evaluator.result import result_schema
-from tests.helpers import KAIXIN, ROOT
+from tests.helpers import KAIXIN, ROOT, contract_from
 
 EXAMPLE = ROOT / "contracts" / "examples" / "kaixin-inputs.yaml"
 AGREEMENT = (ROOT / "contracts" / "kaixin-spa-agreement.txt").read_text(encoding="utf-8")
@@ -105,16 +109,48 @@ def test_explain_asks_for_a_known_name_and_its_periods(kaixin: evaluator.Contrac
     assert kaixin.explain("credit", "Y2,Y1", INPUTS).steps["credit[Y2, Y1]"].value == 34000000
 
 
-def test_explain_command_prints_the_tree(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["explain", str(KAIXIN), "--inputs", str(EXAMPLE), "deducted_shares", "Y1"]) == 0
+def _line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+def test_explain_command_prints_the_tree(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The README's example, run as written from the top of the checkout (wherever that is): files are shown
+    # as the user named them, so the text is the same on every clone.
+    monkeypatch.chdir(ROOT)
+    argv = ["explain", "contracts/kaixin-spa.yaml", "--inputs", "contracts/examples/kaixin-inputs.yaml"]
+    assert main([*argv, "deducted_shares", "Y1"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[1] == "deducted_shares[Y1] = 139,850 shares"
-    assert "= tranche[y] - own_shares[y] - restored_shares[y]  [" in out
-    assert "rules/kaixin/spa.rules:" in out
-    assert 'SPA 5.2(1): "(1) If the actual Operating Revenue' in out
+    line = _line_of(ROOT / "rules" / "kaixin" / "spa.rules", "= tranche[y] - own_shares[y] - restored_shares[y]")
+    assert out.splitlines()[:6] == [
+        "kaixin-spa, reading: spa",
+        "deducted_shares[Y1] = 139,850 shares",
+        "│   shares of the year's tranche not earned after all offsets so far",
+        f"│   = tranche[y] - own_shares[y] - restored_shares[y]  [rules/kaixin/spa.rules:{line}]",
+        '│   SPA 5.2(1): "(1) If the actual Operating Revenue of the Target Company in any Assessment Year',
+        "│     fails to meet the specified target, the number of shares releasable in that year shall be",
+    ]
     assert "├── own_shares[Y1] = 2,706,766 shares" in out
     assert "revenue[Y1] = RMB 600,000,000" in out
     assert "(see above)" in out and "(quoted above)" in out
+    assert max(len(line) for line in out.splitlines()) <= render_trace.WIDTH
+
+
+def test_a_location_is_never_split_however_long_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A checkout at a long path with spaces and hyphens (/home/alice/My Documents/...): every file:line stays
+    # whole on one line, and the words around it still wrap at the width.
+    root = tmp_path / "a checkout at a long-winded path" / ("deeper-and-deeper folder " * 3).strip() / "clausewise"
+    for part in ("contracts", "rules"):
+        shutil.copytree(ROOT / part, root / part)
+    contract = root / "contracts" / "kaixin-spa.yaml"
+    inputs = root / "contracts" / "examples" / "kaixin-inputs.yaml"
+    assert main(["explain", str(contract), "--inputs", str(inputs), "deducted_shares", "Y1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    spa = root / "rules" / "kaixin" / "spa.rules"
+    located = [line for line in lines if "spa.rules" in line]
+    assert located and all(re.search(rf"\[{re.escape(str(spa))}:\d+\]$", line) for line in located)
+    formula = _line_of(spa, "= tranche[y] - own_shares[y] - restored_shares[y]")
+    assert lines[3:5] == ["│   = tranche[y] - own_shares[y] - restored_shares[y]", f"│     [{spa}:{formula}]"]
+    assert all(len(line) <= render_trace.WIDTH for line in lines if str(spa) not in line)
 
 
 def test_explain_json_validates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -194,6 +230,24 @@ def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.Captu
     assert (tmp_path / f"out.{fmt}").read_text(encoding="utf-8") == out
 
 
+@pytest.mark.parametrize(("extra", "message", "hint"), [
+    ([], "--trace works with --format json or html, not table",
+     "add --format json, or run 'clausewise explain CONTRACT OUTPUT [PERIOD]'"),
+    (["--format", "csv"], "--trace works with --format json or html, not csv",
+     "add --format json, or run 'clausewise explain CONTRACT OUTPUT [PERIOD]'"),
+    (["--format", "markdown"], "--trace works with --format json or html, not markdown",
+     "add --format json, or run 'clausewise explain CONTRACT OUTPUT [PERIOD]'"),
+    (["--format", "json", "--all-interpretations"], "--trace works with one reading, not with --all-interpretations",
+     "give --interpretation NAME instead"),
+])
+def test_trace_where_it_cannot_be_shown_is_a_usage_error(extra: list[str], message: str, hint: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # It was silently ignored: a user asking for the derivations got a table without them.
+    assert main(["evaluate", str(KAIXIN), "--trace", *extra]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"clausewise: error: {message}\n   hint: {hint}\n")
+
+
 def test_trace_json_validates_and_holds_every_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", str(KAIXIN), "--inputs", str(EXAMPLE), "--format", "json", "--trace"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -235,3 +289,73 @@ def test_a_citation_missing_from_the_agreement_text_is_refused(tmp_path: Path) -
     d = info.value.diagnostics[0]
     assert d.file.endswith("spa.rules") and d.line > 0
     assert d.hint == "did you mean 'SPA 4.2'?"
+
+
+def _chain(periods: int) -> str:
+    """A running total over `periods` days: each day's total is computed from the day before."""
+    rules = 'currency USD cites "x"\nperiods day cites "x"\n'
+    rules += "".join(f"  D{i} from {date(2026, 1, 1) + timedelta(days=i)} to "
+                     f"{date(2026, 1, 1) + timedelta(days=i)}\n" for i in range(periods))
+    return rules + """input amount: USD by day cites "x"
+rule running for each day q cites "x"
+  = if q = first(day) then amount[q] else amount[q] + running[previous(q)]
+rule total cites "x" = running[last(day)]
+outputs running, total
+"""
+
+
+def test_a_trace_of_1000_periods_stays_proportional(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1,000 running totals, each computed from the day before: 2,001 steps of at most two sources each.
+    contract = contract_from(tmp_path, _chain(1000))
+    inputs = {"amount": {f"D{i}": 1 for i in range(1000)}}
+    result = contract.evaluate(inputs, trace=True)
+    assert result.trace is not None and len(result.trace) == 2001  # running and amount for each day, and total
+    assert max(len(step.inputs) for step in result.trace.values()) == 2
+    location = len(str(tmp_path / "rules.rules"))
+    assert len(result.to_json()) < 2001 * (500 + location)  # each step a few hundred characters, whatever n
+    # The HTML report colours each formula once, not once per step (1,001 parses of the same formula).
+    coloured: list[str] = []
+    colour = render_html.highlight_expression
+    monkeypatch.setattr(render_html, "highlight_expression", lambda text: coloured.append(text) or colour(text))
+    page = render_html.report(result, contract)
+    assert sorted(coloured) == ["if q = first(day) then amount[q] else amount[q] + running[previous(q)]",
+                                "running[last(day)]"]
+    assert len(page) < 2001 * (2000 + location)
+    # The tree of the last day's total is 1,000 levels deep: it continues on its own every DEPTH levels, so
+    # no line is indented more than DEPTH levels (it was 1,000, and 305 MB of text).
+    expl = contract.explain("total", None, inputs)
+    lines = render_trace.explanation(expl).splitlines()
+    indent = 4 * (render_trace.DEPTH + 2)
+    assert max(len(line) - len(line.lstrip("│├└─ ")) for line in lines) <= indent
+    assert all(len(line) <= max(render_trace.WIDTH, indent + location + 6) for line in lines)
+    assert len(lines) < 6 * len(expl.steps)
+    assert sum("(continued below)" in line for line in lines) == 1000 // render_trace.DEPTH
+    assert lines[0] == "total = USD 1,000"
+    assert lines[-1].strip().startswith("x")  # the last step's citation: every step is shown, down to D0
+    assert "running[D0] = USD 1" in "\n".join(lines)
+
+
+def test_a_share_of_a_pool_comes_from_its_claim_and_the_share_before_it(tmp_path: Path) -> None:
+    # Each day's amount is a pool for the claims of the days before it, earliest first. A share's sources are
+    # the pool (for the first share) or the share before it (what it left), and its own claim: not every
+    # claim on the pool, which made a trace of n periods grow as n cubed.
+    rules = 'currency USD cites "x"\nperiods slot cites "x"\n'
+    rules += "".join(f"  D{i} from 2026-01-{i + 1:02d} to 2026-01-{i + 1:02d}\n" for i in range(30))
+    rules += """input amount: USD by slot cites "x"
+allocation credit for each slot y cites "x"
+  pool amount[y]
+  claims amount[k] for each slot k before y
+  earliest first
+rule got for each slot k cites "x" = sum(credit[y, k] for each slot y after k)
+outputs got
+"""
+    contract = contract_from(tmp_path, rules)
+    result = contract.evaluate({"amount": {f"D{i}": i + 1 for i in range(30)}}, trace=True)
+    trace = result.trace
+    assert trace is not None
+    # D5's pool of 6 pays D0 (1), D1 (2), D2 (3) in full; nothing is left for D3 (4).
+    assert (trace["credit[D5, D0]"].value, trace["credit[D5, D0]"].inputs) == (1, ("amount[D5]", "amount[D0]"))
+    assert (trace["credit[D5, D3]"].value, trace["credit[D5, D3]"].inputs) == (0, ("credit[D5, D2]", "amount[D3]"))
+    assert trace["credit[D5, D2]"].inputs == ("credit[D5, D1]", "amount[D2]")
+    assert all(len(step.inputs) <= 30 for step in trace.values())  # got[k] sums its 29 - k credits
+    assert sum(len(step.inputs) for step in trace.values()) < 3 * len(trace)

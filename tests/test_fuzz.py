@@ -44,9 +44,9 @@ from hypothesis.extra.lark import from_lark
 from lark import Lark
 
 import evaluator
+from evaluator import builtins, render, render_html, render_trace
 from evaluator import compare as compare_
 from evaluator import nodes as n
-from evaluator import render, render_html, render_trace
 from evaluator.checker import check
 from evaluator.cli import main
 from evaluator.parser import parse
@@ -112,8 +112,7 @@ CITED_GRAMMAR = GRAMMAR.replace("_about: citation? meaning?", "_about: citation 
 # and a few words that are keywords elsewhere in the language.
 NAMES = ("year", "year", "year", "y", "y", "y", "k", "k", "x", "d", "RMB", "RMB", "USD", "revenue", "revenue",
          "target", "target", "tranche", "tranche", "price", "signed", "flag", "prc", "weekdays", "Y1", "Y2",
-         "Y3", "d0", "d1", "d2", "min", "max", "clamp", "abs", "sum", "count", "all", "any", "previous", "next",
-         "first", "last", "start", "end", "date", "day", "_")
+         "Y3", "d0", "d1", "d2", *builtins.FUNCTIONS, *builtins.FOLDS, "date", "day", "_")  # built-ins: the table's
 DATES = ("2025-12-01", "2026-06-30", "2027-11-30", "2028-02-29", "2027-02-29", "2026-13-45", "0001-01-01",
          "9999-12-31", "2100-01-01")
 

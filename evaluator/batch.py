@@ -1,0 +1,712 @@
+"""The columnar engine: a version evaluated over many scenarios at once, exactly.
+
+The static plan (cells.py) gives the cells and their order, the same for every
+scenario; here each cell is computed once for all scenarios as an exact column
+(columns.py): int64 numerators over one denominator where values fit, masks for
+pending values, and a mask of the rows that cannot be computed here. Those rows
+(a number past 64 bits, a formula failing for that row, a construct that is not
+vectorised: loops over days, values by date, business days, anniversaries) are
+evaluated by the scalar engine, one by one, which computes them exactly or
+reports their error with the row number. Every row therefore gets exactly the
+figures `Contract.evaluate` gives it; tests/test_engines.py holds them equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import columns as c
+from . import nodes as n
+from .batch_inputs import BatchInputs, read
+from .cells import Cells, Key
+from .columns import AllBad, Col
+from .errors import ContractError, Diagnostic
+from .evaluate import Run
+from .program import Program
+from .result import exact_decimal
+
+if TYPE_CHECKING:
+    from .contract import Contract, Version
+
+ColFn = Callable[["_Batch"], Col]
+
+
+class _Unvectorised(Exception):
+    """A construct the columnar engine leaves to the scalar engine, row by row."""
+
+
+@dataclass
+class OutputColumn:
+    """One output at one period over every scenario: exact values, pending as a mask."""
+
+    kind: str  # "num" | "bool" | "date"
+    n: Any
+    d: Any
+    pending: np.ndarray
+    patches: dict[int, Any] = field(default_factory=dict)  # row -> value, from the scalar engine
+
+    def values(self) -> list[Any]:
+        """Every row's value: int or Decimal for amounts, bool, date, None for pending (or a failed row)."""
+        rows = len(self.pending)
+        out: list[Any] = [None] * rows
+        n_ = self.n if isinstance(self.n, np.ndarray) else np.full(rows, self.n)
+        if self.kind == "num" and not isinstance(self.d, np.ndarray) and self.d == 1:
+            vals = n_.tolist()
+            out = [None if p else v for v, p in zip(vals, self.pending.tolist(), strict=True)]
+        else:
+            for i in range(rows):
+                if self.pending[i]:
+                    continue
+                if self.kind == "bool":
+                    out[i] = bool(n_[i])
+                elif self.kind == "date":
+                    out[i] = date.fromordinal(int(n_[i]))
+                else:
+                    d = int(self.d[i]) if isinstance(self.d, np.ndarray) else self.d
+                    out[i] = exact_decimal(Fraction(int(n_[i]), d))
+        for i, v in self.patches.items():
+            out[i] = v
+        return out
+
+
+@dataclass
+class BatchResult:
+    """Every output of a batch: `columns[name]` (one value each) or `columns[f"{name}.{period}"]`."""
+
+    contract: str
+    interpretation: str | None
+    as_of: date | None
+    rows: int
+    columns: dict[str, OutputColumn]
+    errors: dict[int, ContractError]  # row -> why it could not be evaluated (its inputs, or its formulas)
+    fallback_rows: int = 0  # rows the scalar engine computed
+
+    def values(self, key: str) -> list[Any]:
+        return self.columns[key].values()
+
+    @property
+    def failed(self) -> list[int]:
+        return sorted(self.errors)
+
+
+def evaluate_batch(contract: Contract, version: Version, columns: Mapping[str, Any], reading: str | None,
+                   as_of: date | None) -> BatchResult:
+    program = version.program
+    given = read(program, columns)
+    batch = _Batch(version, reading, given, as_of)
+    outputs = batch.run()
+    return batch.finish(contract, outputs)
+
+
+class _Batch:
+    def __init__(self, version: Version, reading: str | None, given: BatchInputs, as_of: date | None) -> None:
+        self.version = version
+        self.program: Program = version.program
+        self.plan = version.plan
+        self.reading = reading
+        self.given = given
+        self.rows = given.rows
+        self.as_of = as_of
+        self.cells: dict[Key, Col] = {}
+        self.vars: dict[str, Col] = {}  # the day a loop over days or dates is at
+        writer = _writer(version, reading)
+        self.fns = writer.fns
+        self.order = writer.order
+        self.targets = writer.targets
+
+    def run(self) -> dict[Key, Col]:
+        for key in self.order:
+            try:
+                self.cells[key] = self.fns[key](self)
+            except AllBad:
+                self.cells[key] = self.all_bad(self.program.symbols[key[0]].type.kind)
+        return {key: self.cells[key] for key in self.targets}
+
+    def all_bad(self, kind: str) -> Col:
+        kind = {"quantity": "num", "bool": "bool", "date": "date"}.get(kind, kind)
+        return Col(kind, 0 if kind != "bool" else False, 1, None, np.ones(self.rows, dtype=bool))
+
+    def input(self, name: str, period: str | None) -> Col:
+        found = self.given.values.get((name, period))
+        if found is None:
+            kind = self.program.symbols[name].type.kind
+            kind = {"quantity": "num"}.get(kind, kind)
+            return Col(kind, 0 if kind != "bool" else False, 1, np.ones(self.rows, dtype=bool))
+        return found.col
+
+    def finish(self, contract: Contract, outputs: dict[Key, Col]) -> BatchResult:
+        rows = self.rows
+        outputs = {key: c.lowest_terms(col) if col.kind == "num" else col for key, col in outputs.items()}
+        redo = np.zeros(rows, dtype=bool)
+        for col in outputs.values():
+            if col.bad is not None:
+                redo |= col.bad
+            if col.kind == "num":
+                redo |= _not_decimal(col)
+        for i in self.given.errors:
+            redo[i] = False
+        result_cols: dict[str, OutputColumn] = {}
+        for key, col in outputs.items():
+            pending = np.zeros(rows, dtype=bool) if col.pending is None else col.pending.copy()
+            pending |= redo
+            for i in self.given.errors:
+                pending[i] = True
+            result_cols[_column_name(self.program, key)] = OutputColumn(col.kind, col.n, col.d, pending)
+        errors: dict[int, ContractError] = {i: _input_error(d) for i, d in self.given.errors.items()}
+        redone = np.flatnonzero(redo)
+        for i in redone.tolist():
+            self._scalar_row(i, outputs, result_cols, errors)
+        return BatchResult(contract.name, self.reading, self.as_of, rows, result_cols, errors, len(redone))
+
+    def _scalar_row(self, i: int, outputs: dict[Key, Col], result_cols: dict[str, OutputColumn],
+                    errors: dict[int, ContractError]) -> None:
+        """Row `i` by the scalar engine: its figures, or its error."""
+        run = Run(self.plan, self.given.row(self.program, i), self.reading, as_of=self.as_of)
+        try:
+            run.prepare(list(outputs))
+            found = {}
+            for key in outputs:
+                value = run.value(key[0], key[1], self.program.symbols[key[0]].decl.span)
+                found[key] = _plain(self.program, key, value)
+        except ContractError as error:
+            errors[i] = error
+            return
+        for key, value in found.items():
+            result_cols[_column_name(self.program, key)].patches[i] = value
+
+
+def _input_error(d: Diagnostic) -> ContractError:
+    from .errors import InputError
+
+    return InputError(d)
+
+
+def _plain(program: Program, key: Key, value: Any) -> Any:
+    if value is None or isinstance(value, (bool, date)):
+        return value
+    exact = exact_decimal(value)
+    if exact is None:
+        from .errors import EvaluationError
+
+        name, idx = key
+        raise EvaluationError(Diagnostic.at(program.symbols[name].decl.name_span,
+                                            f"{name} is {value}, which has no exact decimal form",
+                                            "round it in the rules, e.g. round ... down to 1 share"))
+    return exact
+
+
+def _not_decimal(col: Col) -> Any:
+    """Rows whose amount has no finite decimal form (the scalar engine reports them): a mask, or one bool."""
+    d = col.d
+    if not isinstance(d, np.ndarray):
+        while d % 2 == 0:
+            d //= 2
+        while d % 5 == 0:
+            d //= 5
+        return d != 1
+    d = d.copy()
+    for p in (2, 5):
+        for _ in range(64):
+            even = d % p == 0
+            if not even.any():
+                break
+            d = np.where(even, d // p, d)
+    return d != 1
+
+
+def _column_name(program: Program, key: Key) -> str:
+    name, idx = key
+    if not idx:
+        return name
+    sym = program.symbols[name]
+    return f"{name}.{program.period_sets[sym.params[0]].members[idx[0]].name}"
+
+
+# ---- the writer: formulas -> functions of a batch giving columns ----------------------------------------
+
+
+@dataclass
+class _Written:
+    fns: dict[Key, ColFn]
+    order: tuple[Key, ...]
+    targets: tuple[Key, ...]
+
+
+def _writer(version: Version, reading: str | None) -> _Written:
+    cache: dict[str | None, _Written] = version.batch_writers
+    found = cache.get(reading)
+    if found is None:
+        program = version.program
+        targets = version.shape(reading).cells
+        order = version.plan.cells.order_for(targets)
+        w = _Columnar(version, reading)
+        fns: dict[Key, ColFn] = {}
+        for key in order:
+            fns.update(w.cell(key))
+        for key in targets:
+            if key not in fns:  # an output that is a parameter or an input
+                fns[key] = w.read(*key)
+        order = order + tuple(key for key in targets if key not in order)
+        found = cache[reading] = _Written(fns, order, targets)
+        del program
+    return found
+
+
+class _Columnar:
+    def __init__(self, version: Version, reading: str | None) -> None:
+        self.program = version.program
+        self.plan = version.plan
+        self.cells: Cells = version.plan.cells
+        self.reading = reading
+        self.date_vars: set[str] = set()  # variables of loops over days or dates: read from the batch
+
+    def cell(self, key: Key) -> dict[Key, ColFn]:
+        name, idx = key
+        decl = self.program.symbols[name].decl
+        if isinstance(decl, n.AllocationDecl):
+            return {key: self.allocation(decl, key)}
+        assert isinstance(decl, n.RuleDecl) and decl.body is not None
+        formula = next((alt.body for alt in decl.alternatives if alt.interpretation == self.reading), decl.body)
+        env = dict(zip((p.var for p in decl.params), idx, strict=True))
+        try:
+            fn = self.expr(formula, env)
+        except _Unvectorised:
+            kind = self.program.symbols[name].type.kind
+            return {key: lambda b: b.all_bad(kind)}
+        return {key: fn}
+
+    # ---- reads
+
+    def position(self, e: n.Expr, env: dict[str, int]) -> int:
+        found = self.cells._known_positions(e, env)  # type: ignore[arg-type]
+        if found is None or len(found) != 1:
+            raise _Unvectorised
+        return next(iter(found))
+
+    def read(self, name: str, idx: tuple[int, ...]) -> ColFn:
+        sym = self.program.symbols[name]
+        if sym.kind in ("parameter", "table"):
+            value = self.plan.constants[name]
+            return _const(value[idx[0]] if idx else value)
+        if sym.kind == "input":
+            decl = sym.decl
+            assert isinstance(decl, n.InputDecl)
+            if decl.by_date:
+                raise _Unvectorised
+            period = self.program.period_sets[sym.params[0]].members[idx[0]].name if idx else None
+            return lambda b: b.input(name, period)
+        key = (name, idx)
+        return lambda b: b.cells[key]
+
+    # ---- expressions
+
+    def expr(self, e: n.Expr, env: dict[str, int]) -> ColFn:  # noqa: C901 - one branch per node kind
+        assert isinstance(e, n.ExprNode)
+        t = self.program.type_of(e)
+        if t.kind == "period":  # a period, compared with another: its position, known before evaluation
+            return _const(self.position(e, env))
+        match e:
+            case n.Number() | n.DateLit() | n.BoolLit():
+                return _const(e.value)
+            case n.Pending():  # `pending`: False reads as 0 as well, so it fits amounts, dates and conditions
+                return lambda b: Col("pending", False, 1, np.ones(b.rows, dtype=bool))
+            case n.AsOf():
+                return lambda b: Col("date", b.as_of.toordinal(), 1, None, None, b.as_of.toordinal()) \
+                    if b.as_of else Col("date", 0, 1, np.ones(b.rows, dtype=bool))
+            case n.Name():
+                if e.name in self.date_vars:
+                    var = e.name
+                    return lambda b: b.vars[var]
+                return self.read(e.name, ())
+            case n.Index():
+                return self.read(e.name, tuple(self.position(i, env) for i in e.indexes))
+            case n.Call():
+                return self.call(e, env)
+            case n.Aggregate():
+                return self.aggregate(e, env)
+            case n.Binary():
+                return self.binary(e, env)
+            case n.Not():
+                inner = self.expr(e.operand, env)
+                return lambda b: c.logic_not(inner(b))
+            case n.Negate():
+                inner = self.expr(e.operand, env)
+                return lambda b: c.neg(inner(b))
+            case n.IsKnown():
+                inner, known = self.expr(e.operand, env), e.known
+                return lambda b: c.is_known(inner(b), known)
+            case n.If():
+                cond, then, otherwise = self.expr(e.condition, env), self.branch(e.then, env), \
+                    self.branch(e.otherwise, env)
+
+                def if_(b: _Batch) -> Col:
+                    test = cond(b)
+                    return c.pick(test, _if_taken(b, test, True, then), _if_taken(b, test, False, otherwise))
+                return if_
+            case n.Round():
+                inner, step, mode = self.expr(e.operand, env), e.step.value, e.mode
+                return lambda b: c.floor_to(inner(b), step.numerator, step.denominator, mode)
+            case n.SeriesAt():
+                at, series = self.expr(e.at, env), e.name
+                return lambda b: _on(b, series, at(b))
+            case _:
+                raise _Unvectorised
+
+    def branch(self, e: n.Expr, env: dict[str, int]) -> ColFn:
+        """A branch of an `if`: what it cannot compute is bad only in the rows that take it."""
+        kind = self.program.type_of(e).kind
+        try:
+            fn = self.expr(e, env)
+        except _Unvectorised:
+            return lambda b: b.all_bad(kind)
+
+        def guarded(b: _Batch) -> Col:
+            try:
+                return fn(b)
+            except AllBad:
+                return b.all_bad(kind)
+        return guarded
+
+    def call(self, e: n.Call, env: dict[str, int]) -> ColFn:
+        f = e.function
+        if f in ("start", "end"):
+            ps = self.program.period_sets[self.program.type_of(e.args[0]).period_set or ""]
+            member = ps.members[self.position(e.args[0], env)]
+            return _const(member.start if f == "start" else member.end)
+        args = [self.expr(a, env) for a in e.args]
+        if f == "abs":
+            return lambda b: c.absolute(args[0](b))
+        if f in ("min", "max"):
+            largest = f == "max"
+            return lambda b: c.extreme([a(b) for a in args], largest)
+        if f == "clamp":
+            x, lo, hi = args
+
+            def clamp(b: _Batch) -> Col:
+                low, high = lo(b), hi(b)
+                inverted = c.compare(low, high, ">")  # lowest above highest: an error in that row
+                out = c.extreme([c.extreme([x(b), low], True), high], False)
+                wrong = inverted.n if isinstance(inverted.n, np.ndarray) else \
+                    np.full(b.rows, bool(inverted.n))
+                if inverted.pending is not None:
+                    wrong = wrong & ~inverted.pending
+                return replace(out, bad=c.either(out.bad, wrong if wrong.any() else None))
+            return clamp
+        if f == "whole_years":
+            since, until = args
+            return lambda b: _whole_years(b, since(b), until(b))
+        raise _Unvectorised
+
+    def binary(self, e: n.Binary, env: dict[str, int]) -> ColFn:
+        op = e.op
+        left, right = self.expr(e.left, env), (self.branch(e.right, env) if op in ("and", "or")
+                                               else self.expr(e.right, env))
+        lt, rt = self.program.type_of(e.left), self.program.type_of(e.right)
+        if op in ("and", "or"):
+            return lambda b: c.kleene(left(b), right(b), op)
+        if op in ("=", "!=", "<", "<=", ">", ">="):
+            return lambda b: c.compare(left(b), right(b), op)
+        if "date" in (lt.kind, rt.kind):
+            return self.dates(e, left, right, lt.kind == "date", rt.kind == "date")
+        if op == "+":
+            return lambda b: c.add(left(b), right(b))
+        if op == "-":
+            return lambda b: c.add(left(b), right(b), -1)
+        if op == "*":
+            return lambda b: c.mul(left(b), right(b))
+        return lambda b: c.div(left(b), right(b))
+
+    def dates(self, e: n.Binary, left: ColFn, right: ColFn, left_date: bool, right_date: bool) -> ColFn:
+        from .checker_time import calendar_of
+
+        if calendar_of(self.program.type_of(e.right if left_date else e.left)):
+            raise _Unvectorised  # business days
+        if left_date and right_date:
+            def between(b: _Batch) -> Col:
+                x, y = left(b), right(b)
+                pending, bad = c.either(x.pending, y.pending), c.either(x.bad, y.bad)
+                return Col("num", x.n - y.n, 1, pending, bad, x.bound + y.bound, 1)
+            return between
+        sign = 1 if e.op == "+" or not left_date else -1
+
+        def shift(b: _Batch) -> Col:
+            day, days = (left(b), right(b)) if left_date else (right(b), left(b))
+            if isinstance(days.d, np.ndarray) or days.d != 1:
+                raise AllBad  # a fraction of a day: the scalar engine says so
+            pending, bad = c.either(day.pending, days.pending), c.either(day.bad, days.bad)
+            moved = day.n + sign * days.n
+            out_of_range = (moved < 1) | (moved > date.max.toordinal())
+            if isinstance(out_of_range, np.ndarray):
+                bad = c.either(bad, out_of_range if out_of_range.any() else None)
+            elif out_of_range:
+                raise AllBad
+            return Col("date", moved, 1, pending, bad, day.bound + days.bound)
+        return shift
+
+    def aggregate(self, e: n.Aggregate, env: dict[str, int]) -> ColFn:
+        q = e.over
+        if q.kind != "periods":
+            return self.over_dates(e, env)
+        count = len(self.program.period_sets[q.period_set].members)
+        if q.bound is None:
+            span = list(range(count))
+        else:
+            bnd = self.position(q.bound, env)
+            span = list({"before": range(0, bnd), "through": range(0, bnd + 1), "after": range(bnd + 1, count),
+                         "from": range(bnd, count)}[q.relation or "from"])
+        items = [(self.expr(q.where, {**env, q.var: k}) if q.where is not None else None,
+                  self.branch(e.body, {**env, q.var: k})) for k in span]
+        f, body_kind = e.function, self.program.type_of(e.body).kind
+        return lambda b: _fold(b, f, body_kind, [(w(b) if w else None, body) for w, body in items])
+
+    def over_dates(self, e: n.Aggregate, env: dict[str, int]) -> ColFn:
+        """A fold over the days from one date to another, or over the dates a series is given for: a loop
+        over the dates of the whole batch, each row keeping its own."""
+        q = e.over
+        self.date_vars.add(q.var)
+        first = self.expr(q.bound, env) if q.bound is not None else None
+        last = self.expr(q.last, env) if q.last is not None else None
+        where = self.expr(q.where, env) if q.where is not None else None
+        body = self.branch(e.body, env)
+        f, body_kind, var, series = e.function, self.program.type_of(e.body).kind, q.var, q.period_set
+
+        def fold(b: _Batch) -> Col:
+            if first is not None and last is not None:
+                days = _days(b, first(b), last(b))
+            else:
+                days = [(d.toordinal(), ~g.col.pending if g.col.pending is not None else None)
+                        for d, g in b.given.series.get(series, [])]
+            items: list[tuple[Col | None, Callable[[_Batch], Col]]] = []
+            for day, within in days:
+                def at_day(bb: _Batch, day: int = day, fn: ColFn = body) -> Col:
+                    bb.vars[var] = Col("date", day, 1, None, None, day)
+                    return fn(bb)
+                b.vars[var] = Col("date", day, 1, None, None, day)
+                keep = where(b) if where is not None else None
+                if within is not None:
+                    keep = c.kleene(keep, Col("bool", within), "and") if keep is not None else Col("bool", within)
+                items.append((keep, at_day))
+            return _fold(b, f, body_kind, items)
+        return fold
+
+    def allocation(self, d: n.AllocationDecl, key: Key) -> ColFn:
+        """One share of a pool: the waterfall, vectorised, computed once per pool and kept."""
+        assert d.pool is not None and d.claim is not None and d.claimants is not None
+        q = d.claimants
+        name, idx = key
+        header, mine = idx[:-1], idx[-1]
+        env = dict(zip((p.var for p in d.params), header, strict=True))
+        try:
+            if q.kind != "periods" or q.where is not None:
+                raise _Unvectorised
+            pool = self.expr(d.pool, env)
+            count = len(self.program.period_sets[q.period_set].members)
+            bnd = self.position(q.bound, env) if q.bound is not None else None
+            span = list(range(count)) if bnd is None else list(
+                {"before": range(0, bnd), "through": range(0, bnd + 1), "after": range(bnd + 1, count),
+                 "from": range(bnd, count)}[q.relation or "from"])
+            if d.latest_first:
+                span.reverse()
+            claims = [(k, self.expr(d.claim, {**env, q.var: k})) for k in span]
+        except _Unvectorised:
+            return lambda b: b.all_bad("num")
+        shared = (name, header)
+
+        def share(b: _Batch) -> Col:
+            memo: dict[tuple[str, tuple[int, ...]], dict[int, Col]] = b.__dict__.setdefault("_pools", {})
+            if shared not in memo:
+                memo[shared] = _waterfall(b, pool(b), [(k, fn(b)) for k, fn in claims])
+            found = memo[shared].get(mine)
+            return found if found is not None else Col("num", 0, 1)
+        return share
+
+
+MAX_BATCH_DAYS = 4_000  # a loop over days spanning more, across the batch, is left to the scalar engine
+
+
+def _if_taken(b: _Batch, test: Col, side: bool, branch: ColFn) -> Col:
+    """A branch of an `if`, computed only if some row takes it (else a placeholder no row reads)."""
+    v = test.n
+    if isinstance(v, np.ndarray):
+        taken = v if side else ~v
+        if test.pending is not None:
+            taken = taken & ~test.pending
+        if taken.any():
+            return branch(b)
+    elif bool(v) == side and not (test.pending is not None and test.pending.all()):
+        return branch(b)
+    return Col("pending", False, 1, np.ones(b.rows, dtype=bool))
+
+
+def _days(b: _Batch, first: Col, last: Col) -> list[tuple[int, np.ndarray | None]]:
+    """The days of a loop over days across the batch, each with the rows that run over it."""
+    rows = b.rows
+    skip = c.either(first.pending, last.pending)
+    a = first.n if isinstance(first.n, np.ndarray) else np.full(rows, first.n)
+    z = last.n if isinstance(last.n, np.ndarray) else np.full(rows, last.n)
+    live = np.ones(rows, dtype=bool) if skip is None else ~skip
+    if not live.any():
+        return []
+    lo, hi = int(a[live].min()), int(z[live].max())
+    if hi - lo + 1 > MAX_BATCH_DAYS:
+        raise AllBad
+    return [(day, live & (a <= day) & (day <= z)) for day in range(lo, hi + 1)]
+
+
+def _on(b: _Batch, series: str, at: Col) -> Col:
+    """`series on d`: each row's latest value given on or before its day (pending if none)."""
+    rows = b.rows
+    entries = b.given.series.get(series, [])
+    if not entries:
+        return Col("num", 0, 1, np.ones(rows, dtype=bool))
+    day = at.n if isinstance(at.n, np.ndarray) else np.full(rows, at.n)
+    found = np.zeros(rows, dtype=bool)
+    out: Col | None = None
+    for when, given in entries:
+        col = given.col
+        has = (day >= when.toordinal()) & (np.ones(rows, dtype=bool) if col.pending is None else ~col.pending)
+        if given.exact:
+            raise AllBad
+        clean = replace(col, pending=None, bad=None)
+        out = clean if out is None else c.pick(Col("bool", has), clean, out)
+        found |= has
+    assert out is not None
+    pending = ~found if at.pending is None else (~found | at.pending)
+    return replace(out, pending=pending if pending.any() else None, bad=at.bad)
+
+
+def _whole_years(b: _Batch, since: Col, until: Col) -> Col:
+    """Whole years from one date to another by anniversaries; 29 February is refused (bad, for the scalar
+    engine to report)."""
+    rows = b.rows
+    a = np.asarray(since.n if isinstance(since.n, np.ndarray) else np.full(rows, since.n), dtype=np.int64)
+    z = np.asarray(until.n if isinstance(until.n, np.ndarray) else np.full(rows, until.n), dtype=np.int64)
+    pending = c.either(since.pending, until.pending)
+    ok = np.ones(rows, dtype=bool) if pending is None else ~pending
+    a_, z_ = np.where(ok, a, 730120), np.where(ok, z, 730120)  # pending rows: any real day will do
+    epoch = date(1970, 1, 1).toordinal()
+    da = (a_ - epoch).astype("datetime64[D]")
+    dz = (z_ - epoch).astype("datetime64[D]")
+    ya, yz = da.astype("datetime64[Y]"), dz.astype("datetime64[Y]")
+    month_day_a = (da - ya.astype("datetime64[D]")).astype(np.int64)  # day of the year, from 0
+    ma, mz = da.astype("datetime64[M]"), dz.astype("datetime64[M]")
+    mon_a = (ma - ya.astype("datetime64[M]")).astype(np.int64)
+    mon_z = (mz - yz.astype("datetime64[M]")).astype(np.int64)
+    day_a = (da - ma.astype("datetime64[D]")).astype(np.int64)
+    day_z = (dz - mz.astype("datetime64[D]")).astype(np.int64)
+    del month_day_a
+    years = (yz.astype(np.int64) - ya.astype(np.int64)) - ((mon_z < mon_a) | ((mon_z == mon_a) & (day_z < day_a)))
+    leap_day = ok & (mon_a == 1) & (day_a == 28)
+    bad = c.either(c.either(since.bad, until.bad), leap_day if leap_day.any() else None)
+    return Col("num", years.astype(np.int64), 1, pending, bad, 10_000, 1)
+
+
+def _const(value: Any) -> ColFn:
+    if isinstance(value, bool):
+        col = Col("bool", value)
+    elif isinstance(value, date):
+        col = Col("date", value.toordinal(), 1, None, None, value.toordinal())
+    elif value is None:
+        return lambda b: Col("num", 0, 1, np.ones(b.rows, dtype=bool))
+    else:
+        col = c.num(value)
+    return lambda b: col
+
+
+def _fold(b: _Batch, f: str, body_kind: str, items: list[tuple[Col | None, Callable[[_Batch], Col]]]) -> Col:
+    """sum/count/min/max/all/any over the kept items: pending if any `where` is, or any kept value is."""
+    rows = b.rows
+    pending = np.zeros(rows, dtype=bool)
+    bad = np.zeros(rows, dtype=bool)
+    kept: list[tuple[np.ndarray, Col]] = []
+    for where, body_fn in items:
+        if where is None:
+            keep = np.ones(rows, dtype=bool)
+        else:
+            keep = where.n if isinstance(where.n, np.ndarray) else np.full(rows, bool(where.n))
+            if where.pending is not None:
+                pending |= where.pending
+                keep = keep & ~where.pending
+            if where.bad is not None:
+                bad |= where.bad
+        if not keep.any():
+            continue
+        body = body_fn(b)
+        if body.pending is not None:
+            pending |= body.pending & keep
+        if body.bad is not None:
+            bad |= body.bad & keep
+        kept.append((keep, body))
+    if f in ("all", "any"):
+        out = np.full(rows, f == "all")
+        for keep, body in kept:
+            v = body.n if isinstance(body.n, np.ndarray) else np.full(rows, bool(body.n))
+            out = (out & (v | ~keep)) if f == "all" else (out | (v & keep))
+        return Col("bool", out, 1, pending if pending.any() else None, bad if bad.any() else None)
+    if f == "count":
+        total = np.zeros(rows, dtype=np.int64)
+        for keep, body in kept:
+            v = body.n if isinstance(body.n, np.ndarray) else np.full(rows, bool(body.n))
+            total += (v & keep)
+        return Col("num", total, 1, pending if pending.any() else None, bad if bad.any() else None, len(items), 1)
+    zero = Col("num", 0, 1) if body_kind != "date" else Col("date", 0, 1)
+    if f == "sum":
+        acc = zero
+        for keep, body in kept:
+            acc = c.add(acc, c.pick(Col("bool", keep), replace(body, pending=None, bad=None), zero))
+        return replace(acc, pending=pending if pending.any() else None,
+                       bad=c.either(acc.bad, bad if bad.any() else None))
+    # min / max: over the kept items; none kept (and not pending) is an error in that row
+    largest = f == "max"
+    found = np.zeros(rows, dtype=bool)
+    acc = zero
+    for keep, body in kept:
+        clean = replace(body, pending=None, bad=None)
+        better = c.compare(clean, acc, ">" if largest else "<")
+        take = keep & (~found | (better.n if isinstance(better.n, np.ndarray) else bool(better.n)))
+        acc = c.pick(Col("bool", take), clean, acc)
+        bad |= better.bad & keep if better.bad is not None else False
+        found |= keep
+    bad |= ~found & ~pending
+    return replace(acc, pending=pending if pending.any() else None, bad=bad if bad.any() else None)
+
+
+def _waterfall(b: _Batch, pool: Col, claims: list[tuple[int, Col]]) -> dict[int, Col]:
+    """Each claim in order gets what is left of the pool, up to its amount (evaluate.Run.allocate)."""
+    rows = b.rows
+    negative = c.compare(pool, Col("num", 0, 1), "<")
+    bad = c.either(pool.bad, _known_true(negative, rows))
+    left = replace(pool, bad=None)
+    left_pending = np.zeros(rows, dtype=bool) if pool.pending is None else pool.pending.copy()
+    shares: dict[int, Col] = {}
+    for k, claim in claims:
+        bad = c.either(bad, claim.bad)
+        below = _known_true(c.compare(claim, Col("num", 0, 1), "<"), rows)
+        bad = c.either(bad, below & ~left_pending if below is not None else None)
+        gone = left_pending | (np.zeros(rows, dtype=bool) if claim.pending is None else claim.pending)
+        clean_claim = replace(claim, pending=None, bad=None)
+        clean_left = replace(left, pending=None, bad=None)
+        given = c.extreme([clean_claim, clean_left], False)
+        shares[k] = replace(given, pending=gone if gone.any() else None, bad=None)
+        left = replace(c.add(clean_left, replace(given, bad=None), -1), pending=None)
+        left_pending = gone
+    if bad is not None and bad.any():
+        shares = {k: replace(s, bad=c.either(s.bad, bad)) for k, s in shares.items()}
+    return shares
+
+
+def _known_true(col: Col, rows: int) -> np.ndarray | None:
+    v = col.n if isinstance(col.n, np.ndarray) else np.full(rows, bool(col.n))
+    if col.pending is not None:
+        v = v & ~col.pending
+    return v if v.any() else None
+
+
+__all__ = ["BatchResult", "OutputColumn", "evaluate_batch", "Decimal"]

@@ -1,0 +1,322 @@
+"""The inputs of a batch: one column per input (per period), checked cell by cell, made exact columns.
+
+`columns` maps an input to its values, one per scenario (row):
+
+- an input given per period: `{"revenue": {"Y1": [...], "Y2": [...]}}`, or flat, `{"revenue.Y1": [...]}`;
+- an input with one value: `{"escrow_issued": [...]}`;
+- an input given by date: `{"share_price": {"2027-01-29": [...], ...}}`: the same dates in every row.
+
+A column is a sequence or a NumPy array. Amounts are ints, Decimals, Fractions
+or decimal strings (as in an inputs file); None (or an empty string, as a CSV
+cell) is pending. NumPy integer arrays are taken as they are; binary floating
+point columns are refused, never rounded. A cell that is not a value of its
+input makes its row fail, with the row number and column, and the other rows
+go on. Amounts that do not fit in 64 bits are kept exactly for the scalar engine.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from . import nodes as n
+from .columns import Col
+from .datafile import number_problem
+from .errors import Diagnostic, InputError
+from .program import Program
+
+_I64 = 2**63
+
+
+@dataclass
+class Given:
+    """One input column as the batch holds it: exact values where they fit, the rest kept by row."""
+
+    col: Col
+    exact: dict[int, Any] = field(default_factory=dict)  # row -> the exact value where it does not fit int64
+
+
+@dataclass
+class BatchInputs:
+    rows: int
+    values: dict[tuple[str, str | None], Given]  # (input, period or None) -> its column
+    series: dict[str, list[tuple[date, Given]]]  # by-date inputs: their dates, each with a column
+    errors: dict[int, Diagnostic]  # row -> the first problem of its inputs
+
+    def row(self, program: Program, i: int) -> dict[str, Any]:
+        """Row `i` as the scalar engine takes inputs (inputs.validate's shape)."""
+        out: dict[str, Any] = {}
+        for name, sym in program.symbols.items():
+            decl = sym.decl
+            if not isinstance(decl, n.InputDecl):
+                continue
+            if decl.by_date:
+                entries = [(d, _value_at(g, i)) for d, g in self.series.get(name, [])]
+                out[name] = [(d, v) for d, v in entries if v is not None]
+            elif decl.period_set:
+                periods = program.period_sets[decl.period_set].names
+                out[name] = [_value_at(self.values[(name, p)], i) if (name, p) in self.values else None
+                             for p in periods]
+            else:
+                out[name] = _value_at(self.values[(name, None)], i) if (name, None) in self.values else None
+        return out
+
+
+def _value_at(g: Given, i: int) -> Any:
+    if i in g.exact:
+        return g.exact[i]
+    c = g.col
+    if c.pending is not None and c.pending[i]:
+        return None
+    value = c.n[i] if isinstance(c.n, np.ndarray) else c.n
+    if c.kind == "bool":
+        return bool(value)
+    if c.kind == "date":
+        return date.fromordinal(int(value))
+    d = c.d[i] if isinstance(c.d, np.ndarray) else c.d
+    return Fraction(int(value), int(d))
+
+
+def read(program: Program, columns: Mapping[str, Any]) -> BatchInputs:
+    """Check and convert the columns of a batch; raise InputError for what is wrong with a whole column."""
+    if not isinstance(columns, Mapping):
+        raise InputError(Diagnostic("a batch is a mapping of input names to columns", "<batch>",
+                                    hint="e.g. {'revenue': {'Y1': [600000000, 700000000]}}"))
+    flat = _flatten(program, columns)
+    lengths = {key: len(col) for key, col in flat.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputError([Diagnostic(f"the columns have different lengths: {_lengths(lengths)}", "<batch>",
+                                     hint="give one value per scenario in every column")])
+    rows = next(iter(lengths.values()), 0)
+    errors: dict[int, Diagnostic] = {}
+    values: dict[tuple[str, str | None], Given] = {}
+    series: dict[str, list[tuple[date, Given]]] = {}
+    for (name, key), col in flat.items():
+        sym = program.symbols[name]
+        decl = sym.decl
+        assert isinstance(decl, n.InputDecl)
+        label = name if key is None else f"{name}.{key}"
+        given = _column(col, sym.type.kind, label, rows, errors)
+        if decl.by_date:
+            day = _day(key)
+            assert day is not None
+            series.setdefault(name, []).append((day, given))
+        else:
+            values[(name, key)] = given
+    for name in series:
+        series[name].sort(key=lambda entry: entry[0])
+    _in_order(program, values, rows, errors)
+    return BatchInputs(rows, values, series, errors)
+
+
+def _lengths(lengths: Mapping[tuple[str, str | None], int]) -> str:
+    return ", ".join(f"{name}{'.' + key if key else ''} {count:,}" for (name, key), count in list(lengths.items())[:6])
+
+
+def _flatten(program: Program, columns: Mapping[str, Any]) -> dict[tuple[str, str | None], Any]:
+    inputs = {name: sym for name, sym in program.symbols.items() if isinstance(sym.decl, n.InputDecl)}
+    problems: list[Diagnostic] = []
+    flat: dict[tuple[str, str | None], Any] = {}
+
+    def unknown(what: str, name: str, known: Sequence[str]) -> None:
+        close = difflib.get_close_matches(name, list(known), n=1)
+        problems.append(Diagnostic(f"unknown {what} '{name}'", "<batch>", path=name,
+                                   hint=f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"))
+
+    for raw_key, col in columns.items():
+        if not isinstance(raw_key, str):
+            problems.append(Diagnostic(f"{raw_key!r} is not an input name", "<batch>"))
+            continue
+        name, _, part = raw_key.partition(".")
+        if name not in inputs:
+            unknown("input", name, list(inputs))
+            continue
+        decl = inputs[name].decl
+        assert isinstance(decl, n.InputDecl)
+        keyed = decl.by_date or decl.period_set is not None
+        if part and isinstance(col, Mapping):
+            problems.append(Diagnostic(f"'{raw_key}' is a column, not a mapping", "<batch>", path=raw_key))
+            continue
+        parts = {part: col} if part else dict(col) if keyed and isinstance(col, Mapping) else None
+        if not keyed:
+            if part or isinstance(col, Mapping):
+                problems.append(Diagnostic(f"'{name}' has one value per scenario, not one per period or date",
+                                           "<batch>", path=raw_key, hint=f"give a column: {name}: [...]"))
+                continue
+            flat[(name, None)] = col
+            continue
+        if parts is None:
+            problems.append(Diagnostic(f"'{name}' needs a column per {decl.period_set or 'date'}", "<batch>",
+                                       path=raw_key, hint=f"e.g. {name}.{_example(program, decl)}: [...]"))
+            continue
+        for key, column in parts.items():
+            key = str(key)
+            if decl.by_date:
+                if _day(key) is None:
+                    problems.append(Diagnostic(f"{key} is not a date", "<batch>", path=f"{name}.{key}",
+                                               hint="write dates as YYYY-MM-DD"))
+                    continue
+            else:
+                assert decl.period_set is not None
+                periods = program.period_sets[decl.period_set]
+                if key not in periods:
+                    unknown(f"{decl.period_set} of '{name}'", key, list(periods.names))
+                    continue
+            if (name, key) in flat:
+                problems.append(Diagnostic(f"'{name}.{key}' is given twice", "<batch>", path=f"{name}.{key}"))
+            flat[(name, key)] = column
+    for key, col in flat.items():
+        if isinstance(col, (str, bytes, Mapping)) or not hasattr(col, "__len__"):
+            label = key[0] + (f".{key[1]}" if key[1] else "")
+            problems.append(Diagnostic(f"'{label}' is not a column of values", "<batch>", path=label,
+                                       hint="give a list or array with one value per scenario"))
+    if problems:
+        raise InputError(problems)
+    return flat
+
+
+def _example(program: Program, decl: n.InputDecl) -> str:
+    return program.period_sets[decl.period_set].names[0] if decl.period_set else "2027-01-29"
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def _column(col: Any, kind: str, label: str, rows: int, errors: dict[int, Diagnostic]) -> Given:
+    if isinstance(col, np.ndarray) and col.dtype.kind in "iu" and kind == "quantity":
+        values = col.astype(np.int64, copy=False) if col.dtype.kind == "i" or col.max(initial=0) < _I64 else None
+        if values is not None:
+            return Given(Col("num", values, 1, None, None, int(np.abs(values).max(initial=0)), 1))
+    if isinstance(col, np.ndarray) and col.dtype.kind == "f":
+        raise InputError(Diagnostic(f"'{label}' is a column of binary floating-point numbers", "<batch>",
+                                    path=label, hint="give ints, Decimals or decimal strings, so amounts stay exact"))
+    if isinstance(col, np.ndarray) and col.dtype.kind == "b" and kind == "bool":
+        return Given(Col("bool", col.astype(bool, copy=False)))
+    cells = col.tolist() if isinstance(col, np.ndarray) else list(col)
+    pending = np.zeros(rows, dtype=bool)
+    exact: dict[int, Any] = {}
+    if kind == "quantity":
+        nums = np.zeros(rows, dtype=np.int64)
+        dens = np.ones(rows, dtype=np.int64)
+        for i, cell in enumerate(cells):
+            value = _amount(cell, label, i, errors)
+            if value is None:
+                pending[i] = True
+                continue
+            if abs(value.numerator) < _I64 and value.denominator < _I64:
+                nums[i], dens[i] = value.numerator, value.denominator
+            else:
+                exact[i] = value
+                pending[i] = True  # in the columns; the scalar engine has the exact value
+        whole = bool((dens == 1).all())
+        col_ = Col("num", nums, 1 if whole else dens, pending if pending.any() else None, None,
+                   int(np.abs(nums).max(initial=0)), 1 if whole else int(dens.max(initial=1)))
+        bad = np.zeros(rows, dtype=bool)
+        for i in exact:
+            bad[i] = True
+        if exact:
+            col_ = Col(col_.kind, col_.n, col_.d, col_.pending, bad, col_.bound, col_.dbound)
+        return Given(col_, exact)
+    out = np.zeros(rows, dtype=np.int64 if kind == "date" else bool)
+    for i, cell in enumerate(cells):
+        found = _date(cell, label, i, errors) if kind == "date" else _truth(cell, label, i, errors)
+        if found is None:
+            pending[i] = True
+        else:
+            out[i] = found
+    return Given(Col("date" if kind == "date" else "bool", out, 1, pending if pending.any() else None, None,
+                     int(out.max(initial=0)) if kind == "date" else 0))
+
+
+def _fail(errors: dict[int, Diagnostic], row: int, label: str, message: str, hint: str | None = None) -> None:
+    errors.setdefault(row, Diagnostic(message, f"row {row + 1}", hint=hint, path=label))
+
+
+def _missing(cell: Any) -> bool:
+    return cell is None or cell == "" or (type(cell).__name__ in ("NAType", "NaTType"))
+
+
+def _amount(cell: Any, label: str, row: int, errors: dict[int, Diagnostic]) -> Fraction | None:
+    if _missing(cell):
+        return None
+    if isinstance(cell, bool) or isinstance(cell, float) or not isinstance(cell, int | Decimal | Fraction | str):
+        what = "a binary floating-point number" if isinstance(cell, float) else "not an amount"
+        _fail(errors, row, label, f"{cell!r} is {what}", "give an int, a Decimal or a decimal string")
+        return None
+    try:
+        if isinstance(cell, str):
+            text = cell.strip().replace(",", "")
+            if not text.isascii() or (problem := number_problem(text)) is not None:
+                raise ValueError(None if not text.isascii() else problem)
+            return Fraction(Decimal(text)) if any(c in text for c in ".eE") else Fraction(int(text))
+        if isinstance(cell, Decimal) and (problem := number_problem(str(cell))) is not None:
+            raise ValueError(problem)
+        return Fraction(cell)
+    except (ValueError, ArithmeticError) as exc:
+        _fail(errors, row, label, str(exc) if exc.args and exc.args[0] else f"{cell!r} is not an amount",
+              "write a plain decimal number, e.g. 600000000")
+        return None
+
+
+def _date(cell: Any, label: str, row: int, errors: dict[int, Diagnostic]) -> int | None:
+    if _missing(cell):
+        return None
+    if isinstance(cell, np.datetime64):
+        cell = cell.astype("datetime64[D]").item()
+    if isinstance(cell, date) and not isinstance(cell, datetime):
+        return cell.toordinal()
+    if isinstance(cell, str):
+        day = _day(cell.strip())
+        if day is not None:
+            return day.toordinal()
+    _fail(errors, row, label, f"{cell!r} is not a date", "write dates as YYYY-MM-DD")
+    return None
+
+
+def _truth(cell: Any, label: str, row: int, errors: dict[int, Diagnostic]) -> bool | None:
+    if _missing(cell):
+        return None
+    if isinstance(cell, (bool, np.bool_)):
+        return bool(cell)
+    if isinstance(cell, str) and cell.strip().lower() in ("true", "false"):
+        return cell.strip().lower() == "true"
+    _fail(errors, row, label, f"{cell!r} is not true or false")
+    return None
+
+
+def _in_order(program: Program, values: dict[tuple[str, str | None], Given], rows: int,
+              errors: dict[int, Diagnostic]) -> None:
+    """`reported in order`: a row giving a period's value must give every earlier one."""
+    for name, sym in program.symbols.items():
+        decl = sym.decl
+        if not (isinstance(decl, n.InputDecl) and decl.in_order and decl.period_set):
+            continue
+        gap = np.zeros(rows, dtype=bool)  # an earlier period is missing
+        missing_name: list[str | None] = [None] * rows
+        for period in program.period_sets[decl.period_set].names:
+            g = values.get((name, period))
+            given = np.zeros(rows, dtype=bool) if g is None else ~_pending_of(g, rows)
+            for i in np.flatnonzero(gap & given):
+                _fail(errors, int(i), f"{name}.{period}", f"{name} for {period} is given but not for "
+                      f"{missing_name[int(i)]}", f"{name} is reported in order: give the earlier periods first")
+            for i in np.flatnonzero(~given & ~gap):
+                missing_name[int(i)] = period
+            gap |= ~given
+
+
+def _pending_of(g: Given, rows: int) -> np.ndarray:
+    mask = np.zeros(rows, dtype=bool) if g.col.pending is None else g.col.pending.copy()
+    for i in g.exact:
+        mask[i] = False
+    return mask

@@ -1,0 +1,466 @@
+"""The construct table: every built-in function, fold and operator of the language, declared once.
+
+An entry carries the name, how many arguments it takes, its type rule (what
+the checker infers and refuses), its scalar implementation (what `plan.py`
+compiles a use of it to), and a line of documentation. The checker, the
+planner, the function reference (`reference()`, printed by `clausewise
+functions` and kept in the README) and the fuzzers' word lists all read this
+table, so a built-in cannot be known to one of them and silently missing from
+another.
+
+An implementation is made for a use of the built-in (a `Site`: the node, the
+types of its arguments, the program), and is then called at evaluation as
+`impl(run, *values)` with values that are not pending: a use with a pending
+argument is pending, except for `and` and `or` (`short_circuit`), which get
+the left value, pending or not, and a function that evaluates the right only
+if it is needed. A fold's implementation is called with the list of its
+body's values (none of them pending).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from . import nodes as n
+from .calendars import add_business_days, calendar
+from .checker_time import calendar_of
+from .units import BOOL, DATE, DAYS, ERROR, PENDING, RATIO, Type, join, period, quantity
+
+if TYPE_CHECKING:
+    from .evaluate import Run
+    from .program import PeriodSet, Program
+
+Kind = Literal["function", "fold", "binary", "unary"]
+Impl = Callable[..., Any]
+
+
+class Typer(Protocol):
+    """What a type rule may ask of the checker."""
+
+    period_sets: dict[str, PeriodSet]
+
+    def error(self, span: n.Span, message: str, hint: str | None = None) -> Type: ...
+
+    def note_type(self, e: n.Expr, t: Type) -> None: ...
+
+
+@dataclass(frozen=True)
+class Site:
+    """A use of a built-in, as the planner sees it: the node, its arguments' types, the checked program."""
+
+    node: n.Expr
+    types: tuple[Type, ...]
+    program: Program
+
+    def period_set(self, t: Type) -> PeriodSet:
+        return self.program.period_sets[t.period_set or ""]
+
+
+TypeRule = Callable[[Typer, n.Expr, Sequence[Type]], Type]
+
+
+@dataclass(frozen=True)
+class Builtin:
+    name: str
+    kind: Kind
+    least: int  # arguments: at least this many ...
+    most: int | None  # ... and at most this many (None: no limit)
+    signature: str  # as the reference shows it
+    doc: str  # one line
+    type_rule: TypeRule
+    scalar: Callable[[Site], Impl]
+    short_circuit: bool = False  # gets the first value, pending or not, and a function giving the second
+    raw_args: bool = False  # the type rule reads its arguments as written (first(year)): not typed first
+
+
+# ---- helpers shared by the rules ------------------------------------------------------------------------
+
+
+def _amounts_or_dates(what: str) -> TypeRule:
+    """Arguments of one unit, all amounts or all dates: the result has that type (min, max, clamp)."""
+
+    def rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+        assert isinstance(e, n.Call)
+        result: Type = PENDING
+        for a, ty in zip(e.args, types, strict=True):
+            if not ty.lenient and not (ty.is_quantity or ty.kind == "date"):
+                return t.error(a.span, f"{what} compares amounts or dates, not {ty}")
+            both = join(result, ty)
+            if both is None:
+                return t.error(a.span, f"{what} cannot compare {result} with {ty}")
+            result = both
+        return result
+    return rule
+
+
+def _one_period(returns_date: bool) -> TypeRule:
+    def rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+        assert isinstance(e, n.Call)
+        if not (types[0].lenient or types[0].kind == "period"):
+            return t.error(e.span, f"{e.function}(...) takes one period, e.g. {e.function}(y)")
+        return DATE if returns_date else types[0]
+    return rule
+
+
+def _period_set_name(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    assert isinstance(e, n.Call)
+    arg = e.args[0] if len(e.args) == 1 else None
+    if not isinstance(arg, n.Name) or arg.name not in t.period_sets:
+        names = ", ".join(t.period_sets) or "year"
+        return t.error(e.span, f"{e.function}(...) takes the name of a set of periods", f"e.g. {e.function}({names})")
+    t.note_type(arg, Type("periodset", period_set=arg.name))
+    return period(arg.name)
+
+
+def _same(f: Callable[..., Any]) -> Callable[[Site], Impl]:
+    """An implementation that does not depend on where it is used."""
+    return lambda site: f
+
+
+# ---- functions ------------------------------------------------------------------------------------------
+
+
+def _abs_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    if not (types[0].lenient or types[0].is_quantity):
+        return t.error(e.span, "abs(...) takes one amount")
+    return types[0]
+
+
+def _clamp(site: Site) -> Impl:
+    def clamp(run: Run, x: Any, lo: Any, hi: Any) -> Any:
+        if lo > hi:
+            run.fail(site.node.span, "clamp's lowest value is above its highest for these inputs")
+        return min(max(x, lo), hi)
+    return clamp
+
+
+def _neighbour(step: int) -> Callable[[Site], Impl]:
+    def make(site: Site) -> Impl:
+        assert isinstance(site.node, n.Call)
+        ps, f = site.period_set(site.types[0]), site.node.function
+        count = len(ps.members)
+
+        def neighbour(run: Run, i: int) -> int:
+            j = i + step
+            if not 0 <= j < count:
+                edge = "first" if step < 0 else "last"
+                run.fail(site.node.span, f"{ps.members[i].name} is the {edge} {ps.name}: it has no {f} one",
+                         f"test for it first, e.g. if y > first({ps.name}) then ... else ...")
+            return j
+        return neighbour
+    return make
+
+
+def _edge(last: bool) -> Callable[[Site], Impl]:
+    def make(site: Site) -> Impl:
+        assert isinstance(site.node, n.Call) and isinstance(site.node.args[0], n.Name)
+        position = len(site.program.period_sets[site.node.args[0].name].members) - 1 if last else 0
+        return lambda run, *_: position
+    return make
+
+
+def _bound(end: bool) -> Callable[[Site], Impl]:
+    def make(site: Site) -> Impl:
+        members = site.period_set(site.types[0]).members
+        return (lambda run, i: members[i].end) if end else (lambda run, i: members[i].start)
+    return make
+
+
+def _whole_years_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    if not all(ty.fits(DATE) for ty in types):
+        return t.error(e.span, "whole_years(...) takes two dates: whole_years(from, to)")
+    return quantity(RATIO)
+
+
+def _whole_years(site: Site) -> Impl:
+    def years(run: Run, a: date, b: date) -> Fraction:
+        if a.month == 2 and a.day == 29:
+            run.fail(site.node.span, f"the anniversary of {a} is ambiguous (28 February or 1 March?)",
+                     "count from a day that recurs every year, or say which in the rules")
+        return Fraction(b.year - a.year - ((b.month, b.day) < (a.month, a.day)))
+    return years
+
+
+# ---- folds ----------------------------------------------------------------------------------------------
+
+
+def _fold_rule(kind: Literal["amount", "count", "truth", "extreme"]) -> TypeRule:
+    def rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+        assert isinstance(e, n.Aggregate)
+        body = types[0]
+        if kind == "count":
+            if not body.fits(BOOL):
+                t.error(e.body.span, f"'count' needs a true/false condition, not {body}")
+            return quantity(RATIO)
+        if kind == "truth":
+            if not body.fits(BOOL):
+                t.error(e.body.span, f"{e.function} needs a true/false condition, not {body}")
+            return BOOL
+        if not body.lenient and not (body.is_quantity or (body.kind == "date" and kind == "extreme")):
+            return t.error(e.body.span, f"cannot {e.function} {body}")
+        return body
+    return rule
+
+
+def _sum(site: Site) -> Impl:
+    def total(run: Run, values: list[Any]) -> Any:
+        out: Any = 0
+        for v in values:
+            out = out + v
+            if type(out) is Fraction:  # denominators can grow with every term: watch them as they do
+                run.sized(out, site.node)
+        return run.sized(Fraction(out), site.node)
+    return total
+
+
+def _extreme(pick: Callable[[list[Any]], Any]) -> Callable[[Site], Impl]:
+    def make(site: Site) -> Impl:
+        assert isinstance(site.node, n.Aggregate)
+        name = site.node.function
+
+        def extreme(run: Run, values: list[Any]) -> Any:
+            if not values:
+                run.fail(site.node.span, f"{name} over no periods",
+                         "add a 'where' that keeps at least one period, or test with count(...) first")
+            return pick(values)
+        return extreme
+    return make
+
+
+# ---- operators ------------------------------------------------------------------------------------------
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
+def _logic_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    assert isinstance(e, n.Binary | n.Not)
+    operands = (e.left, e.right) if isinstance(e, n.Binary) else (e.operand,)
+    word = e.op if isinstance(e, n.Binary) else "not"
+    for operand, ty in zip(operands, types, strict=True):
+        if not ty.fits(BOOL):
+            t.error(operand.span, f"'{word}' needs a true/false condition, not {ty}")
+    return BOOL
+
+
+def _compare_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    assert isinstance(e, n.Binary)
+    a, b = types
+    if a.lenient or b.lenient:
+        return BOOL
+    comparable = a == b and (a.kind in ("quantity", "date", "period") or (a.kind == "bool" and e.op in "=!="))
+    if not comparable:
+        return t.error(e.span, f"cannot compare {a} with {b}")
+    return BOOL
+
+
+def _unit_hint(a: Type, b: Type) -> str | None:
+    if a.is_quantity and b.is_quantity:
+        return f"amounts added together are in one unit; divide by an amount in {b} to get a ratio first"
+    return None
+
+
+def _additive_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    assert isinstance(e, n.Binary)
+    a, b = types
+    op = e.op
+    if a.lenient or b.lenient:
+        if a.kind == "date" or b.kind == "date":
+            return DATE
+        return a if not a.lenient else b
+    if a.is_quantity and a == b:
+        return a
+    if a == DATE and (b == quantity(DAYS) or calendar_of(b)):
+        return DATE
+    if op == "+" and (a == quantity(DAYS) or calendar_of(a)) and b == DATE:
+        return DATE
+    if op == "-" and a == DATE and b == DATE:
+        return quantity(DAYS)
+    if op == "+":
+        return t.error(e.span, f"cannot add {b} to {a}", _unit_hint(a, b))
+    return t.error(e.span, f"cannot subtract {b} from {a}", _unit_hint(a, b))
+
+
+def _multiplicative_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    assert isinstance(e, n.Binary)
+    a, b = types
+    if a.lenient or b.lenient:
+        return ERROR  # one side pending or wrong already: the unit cannot be told (reported where it matters)
+    if a.is_quantity and b.is_quantity:
+        assert a.unit is not None and b.unit is not None
+        return quantity(a.unit * b.unit if e.op == "*" else a.unit / b.unit)
+    verb = "multiply" if e.op == "*" else "divide"
+    return t.error(e.span, f"cannot {verb} {a} by {b}")
+
+
+def _additive(site: Site) -> Impl:
+    """+ and -: of amounts, or a date moved by (business) days, or the days between two dates."""
+    assert isinstance(site.node, n.Binary)
+    node = site.node
+    left, right = site.types
+    if "date" not in (left.kind, right.kind):
+        if node.op == "+":
+            return lambda run, a, b: run.sized(a + b, node)
+        return lambda run, a, b: run.sized(a - b, node)
+    left_date, right_date = left.kind == "date", right.kind == "date"
+    cal_name = calendar_of(right if left_date else left)
+    cal = calendar(site.program.calendars[cal_name].source) if cal_name else None
+
+    def shift(run: Run, d: date, v: Fraction, span: n.Span, sign: int) -> date:
+        if v.denominator != 1:
+            unit = "business days" if cal is not None else "days"
+            run.fail(span, f"{v} {unit} is not a whole number of days",
+                     "round the days first, e.g. round X up to 1 day")
+        try:
+            if cal is None:
+                return d + timedelta(days=sign * int(v))
+            return add_business_days(d, sign * int(v), cal)
+        except OverflowError:
+            run.fail(node.span, f"{d} and {v} days make a date out of range (before year 1 or after 9999)")
+
+    if left_date and right_date:
+        return lambda run, a, b: Fraction((a - b).days)
+    if left_date:
+        sign = 1 if node.op == "+" else -1
+        return lambda run, a, b: shift(run, a, b, node.right.span, sign)
+    return lambda run, a, b: shift(run, b, a, node.left.span, 1)
+
+
+def _multiply(site: Site) -> Impl:
+    node = site.node
+    return lambda run, a, b: run.sized(a * b, node)
+
+
+def _divide(site: Site) -> Impl:
+    assert isinstance(site.node, n.Binary)
+    node = site.node
+
+    def div(run: Run, a: Any, b: Any) -> Any:
+        if b == 0:
+            run.fail(node.right.span, "division by zero", "the amount divided by is zero for these inputs")
+        return run.sized(Fraction(a, b) if type(a) is int and type(b) is int else Fraction(a) / b, node)
+    return div
+
+
+def _compare(site: Site) -> Impl:
+    assert isinstance(site.node, n.Binary)
+    cmp = _COMPARE[site.node.op]
+    return lambda run, a, b: cmp(a, b)
+
+
+def _and(run: Run, a: Any, right: Callable[[], Any]) -> Any:
+    """Kleene's and: false if either is false, pending if either is pending, else true. The right side is
+    not evaluated when the left is false (`b != 0 and a / b > 1` never divides by zero)."""
+    if a is False:
+        return False
+    b = right()
+    return False if b is False else None if a is None or b is None else True
+
+
+def _or(run: Run, a: Any, right: Callable[[], Any]) -> Any:
+    """Kleene's or: true if either is true, pending if either is pending, else false; the right side is not
+    evaluated when the left is true."""
+    if a is True:
+        return True
+    b = right()
+    return True if b is True else None if a is None or b is None else False
+
+
+def _negate_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    if types[0].lenient or types[0].is_quantity:
+        return types[0]
+    return t.error(e.span, f"cannot negate {types[0]}")
+
+
+# ---- the table ------------------------------------------------------------------------------------------
+
+
+def _entries() -> list[Builtin]:
+    compare_doc = "comparison of two amounts, dates or periods of one kind (= and != also of true/false)"
+    return [
+        Builtin("abs", "function", 1, 1, "abs(x)", "the amount without its sign", _abs_rule, _same(
+            lambda run, x: abs(x))),
+        Builtin("clamp", "function", 3, 3, "clamp(x, lowest, highest)",
+                "x, but at least `lowest` and at most `highest` (an error if lowest > highest)",
+                _amounts_or_dates("clamp"), _clamp),
+        Builtin("min", "function", 2, None, "min(a, b, ...)", "the least of two or more amounts or dates",
+                _amounts_or_dates("min"), _same(lambda run, *values: min(values))),
+        Builtin("max", "function", 2, None, "max(a, b, ...)", "the greatest of two or more amounts or dates",
+                _amounts_or_dates("max"), _same(lambda run, *values: max(values))),
+        Builtin("previous", "function", 1, 1, "previous(y)", "the period before y (an error for the first)",
+                _one_period(False), _neighbour(-1)),
+        Builtin("next", "function", 1, 1, "next(y)", "the period after y (an error for the last)",
+                _one_period(False), _neighbour(1)),
+        Builtin("first", "function", 1, 1, "first(year)", "the first period of a set", _period_set_name,
+                _edge(False), raw_args=True),
+        Builtin("last", "function", 1, 1, "last(year)", "the last period of a set", _period_set_name,
+                _edge(True), raw_args=True),
+        Builtin("start", "function", 1, 1, "start(y)", "the first day of period y", _one_period(True),
+                _bound(False)),
+        Builtin("end", "function", 1, 1, "end(y)", "the last day of period y", _one_period(True), _bound(True)),
+        Builtin("whole_years", "function", 2, 2, "whole_years(from, to)",
+                "whole years from one date to another, counted by anniversaries (29 February refused)",
+                _whole_years_rule, _whole_years),
+        Builtin("sum", "fold", 1, 1, "sum(E for each ...)", "the total of E over the periods or days (0 if none)",
+                _fold_rule("amount"), _sum),
+        Builtin("count", "fold", 1, 1, "count(C for each ...)", "how many periods or days C holds for",
+                _fold_rule("count"), _same(lambda run, values: Fraction(sum(1 for v in values if v)))),
+        Builtin("min", "fold", 1, 1, "min(E for each ...)", "the least E (an error if there is none)",
+                _fold_rule("extreme"), _extreme(min)),
+        Builtin("max", "fold", 1, 1, "max(E for each ...)", "the greatest E (an error if there is none)",
+                _fold_rule("extreme"), _extreme(max)),
+        Builtin("all", "fold", 1, 1, "all(C for each ...)", "true if C holds for every one (true if none)",
+                _fold_rule("truth"), _same(lambda run, values: all(values))),
+        Builtin("any", "fold", 1, 1, "any(C for each ...)", "true if C holds for at least one (false if none)",
+                _fold_rule("truth"), _same(lambda run, values: any(values))),
+        Builtin("+", "binary", 2, 2, "a + b", "sum of two amounts in one unit; a date moved on by (business) days",
+                _additive_rule, _additive),
+        Builtin("-", "binary", 2, 2, "a - b",
+                "difference of two amounts in one unit; a date moved back by days; days from one date to another",
+                _additive_rule, _additive),
+        Builtin("*", "binary", 2, 2, "a * b", "product of two amounts (units multiply: USD per share * shares)",
+                _multiplicative_rule, _multiply),
+        Builtin("/", "binary", 2, 2, "a / b", "quotient of two amounts (an error if b is zero)",
+                _multiplicative_rule, _divide),
+        *(Builtin(op, "binary", 2, 2, f"a {op} b", compare_doc, _compare_rule, _compare)
+          for op in ("=", "!=", "<", "<=", ">", ">=")),
+        Builtin("and", "binary", 2, 2, "a and b", "true if both are (pending if either is, unless one is false)",
+                _logic_rule, _same(_and), short_circuit=True),
+        Builtin("or", "binary", 2, 2, "a or b", "true if either is (pending if either is, unless one is true)",
+                _logic_rule, _same(_or), short_circuit=True),
+        Builtin("not", "unary", 1, 1, "not C", "true if C is false", _logic_rule,
+                _same(lambda run, c: not c)),
+        Builtin("-", "unary", 1, 1, "-x", "the amount with its sign changed", _negate_rule,
+                _same(lambda run, x: -x)),
+    ]
+
+
+TABLE: dict[tuple[Kind, str], Builtin] = {(b.kind, b.name): b for b in _entries()}
+FUNCTIONS = tuple(name for kind, name in TABLE if kind == "function")
+FOLDS = tuple(name for kind, name in TABLE if kind == "fold")
+
+
+def lookup(kind: Kind, name: str) -> Builtin | None:
+    return TABLE.get((kind, name))
+
+
+def reference() -> str:
+    """The function reference, made from the table: one line per built-in."""
+    titles = {"function": "Functions", "fold": "Folds (E for each year x ..., for each day d from A through B, "
+              "for each date d in SERIES; optionally `where C`)", "binary": "Operators", "unary": "Operators"}
+    lines: list[str] = []
+    shown: set[str] = set()
+    for b in TABLE.values():
+        title = titles[b.kind]
+        if title not in shown:
+            lines += ["", f"{title}:", ""] if lines else [f"{title}:", ""]
+            shown.add(title)
+        lines.append(f"- `{b.signature}`: {b.doc}")
+    return "\n".join(lines) + "\n"
