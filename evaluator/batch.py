@@ -626,9 +626,10 @@ def _fold(b: _Batch, f: str, body_kind: str, items: list[tuple[Col | None, Calla
     pending = np.zeros(rows, dtype=bool)
     bad = np.zeros(rows, dtype=bool)
     kept: list[tuple[np.ndarray, Col]] = []
+    everywhere = np.ones(rows, dtype=bool)  # kept in every row: `keep is everywhere` skips the masking
     for where, body_fn in items:
         if where is None:
-            keep = np.ones(rows, dtype=bool)
+            keep = everywhere
         else:
             keep = where.n if isinstance(where.n, np.ndarray) else np.full(rows, bool(where.n))
             if where.pending is not None:
@@ -640,9 +641,9 @@ def _fold(b: _Batch, f: str, body_kind: str, items: list[tuple[Col | None, Calla
             continue
         body = body_fn(b)
         if body.pending is not None:
-            pending |= body.pending & keep
+            pending |= body.pending if keep is everywhere else body.pending & keep
         if body.bad is not None:
-            bad |= body.bad & keep
+            bad |= body.bad if keep is everywhere else body.bad & keep
         kept.append((keep, body))
     if f in ("all", "any"):
         out = np.full(rows, f == "all")
@@ -660,7 +661,8 @@ def _fold(b: _Batch, f: str, body_kind: str, items: list[tuple[Col | None, Calla
     if f == "sum":
         acc = zero
         for keep, body in kept:
-            acc = c.add(acc, c.pick(Col("bool", keep), replace(body, pending=None, bad=None), zero))
+            clean = replace(body, pending=None, bad=None)
+            acc = c.add(acc, clean if keep is everywhere else c.pick(Col("bool", keep), clean, zero))
         return replace(acc, pending=pending if pending.any() else None,
                        bad=c.either(acc.bad, bad if bad.any() else None))
     # min / max: over the kept items; none kept (and not pending) is an error in that row

@@ -105,39 +105,70 @@ def _array(x: Any) -> bool:
     return isinstance(x, np.ndarray)
 
 
+def _wide(x: Any) -> Any:
+    """`x` as Python ints (an object array), which never overflow: for the steps that could."""
+    return x.astype(object) if _array(x) and x.dtype != object else x
+
+
+def _wide_already(a: Any, b: Any) -> bool:
+    return (_array(a) and a.dtype == object) or (_array(b) and b.dtype == object)
+
+
+def narrow(c: Col) -> Col:
+    """Back to int64 where every value fits again (after rounding, most often)."""
+    if not (_array(c.n) and c.n.dtype == object) and not (_array(c.d) and c.d.dtype == object):
+        return c
+    n_max = int(np.abs(c.n).max(initial=0)) if _array(c.n) else abs(c.n)
+    d_max = int(c.d.max(initial=1)) if _array(c.d) else c.d
+    if n_max >= LIMIT or d_max >= LIMIT:
+        return replace(c, bound=n_max, dbound=d_max)
+    n = c.n.astype(np.int64) if _array(c.n) else c.n
+    d = c.d.astype(np.int64) if _array(c.d) else c.d
+    return replace(c, n=n, d=d, bound=n_max, dbound=d_max)
+
+
 def _mul(a: Any, b: Any, bound: int) -> tuple[Any, Mask]:
-    """a * b exactly, and the rows where it does not fit in int64 (None if none can fail)."""
+    """a * b exactly: in int64 where the bound says it fits, else in Python ints. (The second value, rows
+    that could not be computed, is kept for operations that may have them; multiplication has none.)"""
     if not _array(a) and not _array(b):
         return a * b, None
-    if bound < LIMIT:
+    if not _array(b) and b == 1:
+        return a, None
+    if not _array(a) and a == 1:
+        return b, None
+    if bound < LIMIT or _wide_already(a, b):
         return np.multiply(a, b), None
     if not _array(a):
         a, b = b, a
     if not _array(b) and abs(b) >= 2**63:
-        return np.zeros_like(a), np.ones(a.shape, dtype=bool)
+        return np.multiply(_wide(a), b), None
     with np.errstate(over="ignore"):
-        p = np.multiply(a, b)
+        p = np.multiply(a, b)  # in int64 first, each row checked exactly, in integers
     safe_a = np.where(a == 0, 1, a)
     exact = (a == 0) | ((p // safe_a == b) & (p % safe_a == 0))
     if _array(b):
         exact &= ~((a == -1) & (b == np.iinfo(np.int64).min))
-    return p, None if exact.all() else ~exact
+    if exact.all():
+        return p, None
+    return np.multiply(_wide(a), _wide(b)), None  # some row does not fit: all in Python ints
 
 
 def _add(a: Any, b: Any, bound: int, sign: int = 1) -> tuple[Any, Mask]:
+    """a + b (or a - b) exactly, in int64 where the bound says it fits, else in Python ints."""
     if not _array(a) and not _array(b):
         return a + sign * b, None
-    if bound < LIMIT:
+    if bound < LIMIT or _wide_already(a, b):
+        return (np.add(a, b) if sign > 0 else np.subtract(a, b)), None
+    if (not _array(a) and abs(a) >= 2**63) or (not _array(b) and abs(b) >= 2**63):
+        a, b = _wide(a), _wide(b)
         return (np.add(a, b) if sign > 0 else np.subtract(a, b)), None
     with np.errstate(over="ignore"):
         p = np.add(a, b) if sign > 0 else np.subtract(a, b)
     bb = b if sign > 0 else -np.asarray(b)
-    over = ((np.asarray(a) ^ p) & (bb ^ p)) < 0
-    return p, over if over.any() else None
-
-
-def _fits(x: int) -> bool:
-    return abs(x) < 2**63
+    if not (((np.asarray(a) ^ p) & (bb ^ p)) < 0).any():
+        return p, None
+    a, b = _wide(a), _wide(b)  # some row does not fit: all in Python ints
+    return (np.add(a, b) if sign > 0 else np.subtract(a, b)), None
 
 
 # ---- amounts --------------------------------------------------------------------------------------------
@@ -167,7 +198,7 @@ def add(a: Col, b: Col, sign: int = 1) -> Col:
     pending, bad = _marks(a, b)
     na, nb, d, ba, bb, over = _common(a, b)
     n, over2 = _add(na, nb, ba + bb, sign)
-    return _reduced(Col("num", n, d, pending, either(bad, either(over, over2)), min(ba + bb, 2**63),
+    return _reduced(Col("num", n, d, pending, either(bad, either(over, over2)), ba + bb,
                         _dbound(d, a.dbound * b.dbound)))
 
 
@@ -175,7 +206,7 @@ def mul(a: Col, b: Col) -> Col:
     pending, bad = _marks(a, b)
     n, over = _mul(a.n, b.n, a.bound * b.bound)
     d, over2 = _mul(a.d, b.d, a.dbound * b.dbound)
-    return _reduced(Col("num", n, d, pending, either(bad, either(over, over2)), min(a.bound * b.bound, 2**63),
+    return _reduced(Col("num", n, d, pending, either(bad, either(over, over2)), a.bound * b.bound,
                         _dbound(d, a.dbound * b.dbound)))
 
 
@@ -190,13 +221,13 @@ def div(a: Col, b: Col) -> Col:
         if d < 0:
             n, d = -n, -d
         return _reduced(Col("num", n, d, pending, either(bad, either(over, over2)),
-                            min(a.bound * b.dbound, 2**63), d))
+                            a.bound * b.dbound, d))
     zero = d == 0
     negative = d < 0
     d = np.where(zero, 1, np.abs(d))
     n = np.where(negative, -n, n)
     bad = either(bad, either(either(over, over2), zero if zero.any() else None))
-    return _reduced(Col("num", n, d, pending, bad, min(a.bound * b.dbound, 2**63), min(a.dbound * b.bound, 2**63)))
+    return _reduced(Col("num", n, d, pending, bad, a.bound * b.dbound, a.dbound * b.bound))
 
 
 class AllBad(Exception):
@@ -213,7 +244,12 @@ def absolute(a: Col) -> Col:
 
 
 def _reduced(c: Col) -> Col:
-    """The same values over a smaller denominator when it has grown (so that later steps fit)."""
+    """The same values over a smaller denominator when it has grown near the point where later steps would
+    not fit (reducing costs a pass over the rows, so it waits until then). One value for every row is
+    always kept in lowest terms: that costs nothing."""
+    if not _array(c.n) and not _array(c.d):
+        g = math.gcd(c.n, c.d)
+        return c if g == 1 else replace(c, n=c.n // g, d=c.d // g, bound=abs(c.n) // g, dbound=c.d // g)
     if c.dbound < 2**31:
         return c
     if not _array(c.d):
@@ -231,6 +267,8 @@ def lowest_terms(col: Col) -> Col:
     if not _array(col.d):
         if col.d == 1:
             return col
+        if _array(col.n) and not (col.n % col.d).any():  # whole in every row: the usual case, and cheap
+            return replace(col, n=col.n // col.d, d=1, bound=col.bound // col.d, dbound=1)
         g = math.gcd(col.d, int(np.gcd.reduce(np.abs(col.n))) if _array(col.n) else col.n)
         return replace(col, n=col.n // g, d=col.d // g) if g > 1 else col
     common: Any = np.gcd(col.n, col.d)
@@ -276,11 +314,19 @@ def pick(c: Col, a: Col, b: Col) -> Col:
 
 
 def extreme(cols: list[Col], largest: bool) -> Col:
+    """The least (or greatest) of amounts or dates, row by row; pending if any is."""
     out = cols[0]
-    for c in cols[1:]:
-        greater = compare(c, out, ">" if largest else "<")
-        out = pick(replace(greater, pending=None, bad=None), c, out)
-        out = replace(out, pending=either(out.pending, greater.pending), bad=either(out.bad, greater.bad))
+    pick_ = np.maximum if largest else np.minimum
+    for col in cols[1:]:
+        pending, bad = _marks(out, col)
+        kind = out.kind if out.kind != "pending" else col.kind
+        if kind == "num":
+            na, nb, d, ba, bb, over = _common(out, col)
+            n = pick_(na, nb) if _array(na) or _array(nb) else (max if largest else min)(na, nb)
+            out = Col("num", n, d, pending, either(bad, over), max(ba, bb), _dbound(d, max(out.dbound, col.dbound)))
+        else:
+            n = pick_(out.n, col.n) if _array(out.n) or _array(col.n) else (max if largest else min)(out.n, col.n)
+            out = Col(kind, n, 1, pending, bad, max(out.bound, col.bound))
     return out
 
 
@@ -291,8 +337,7 @@ def floor_to(a: Col, step_n: int, step_d: int, mode: str) -> Col:
     q = _rounded(num_, den, mode)
     n, over3 = _mul(q, step_n, (a.bound * step_d // max(1, step_n) + 1) * step_n)
     bad = either(a.bad, either(over, either(over2, over3)))
-    return Col("num", n, step_d, a.pending, bad, min((a.bound * step_d // max(1, step_n) + 1) * step_n, 2**63),
-               step_d)
+    return narrow(Col("num", n, step_d, a.pending, bad, (a.bound * step_d // max(1, step_n) + 1) * step_n, step_d))
 
 
 def _rounded(a: Any, b: Any, mode: str) -> Any:
