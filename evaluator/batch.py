@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .contract import Contract, Version
 
 ColFn = Callable[["_Batch"], Col]
+_bit_length = np.frompyfunc(int.bit_length, 1, 1)
 
 
 class _Unvectorised(Exception):
@@ -97,9 +98,9 @@ class BatchResult:
 
 
 def evaluate_batch(contract: Contract, version: Version, columns: Mapping[str, Any], reading: str | None,
-                   as_of: date | None) -> BatchResult:
+                   as_of: date | None, rows: int | None = None) -> BatchResult:
     program = version.program
-    given = read(program, columns)
+    given = read(program, columns, rows)
     batch = _Batch(version, reading, given, as_of)
     outputs = batch.run()
     return batch.finish(contract, outputs)
@@ -124,10 +125,28 @@ class _Batch:
     def run(self) -> dict[Key, Col]:
         for key in self.order:
             try:
-                self.cells[key] = self.fns[key](self)
+                self.cells[key] = self.sized(self.fns[key](self))
             except AllBad:
                 self.cells[key] = self.all_bad(self.program.symbols[key[0]].type.kind)
         return {key: self.cells[key] for key in self.targets}
+
+    def sized(self, col: Col) -> Col:
+        """A cell's value, with the rows past the digit limit (limits.py) bad: the scalar engine reports them
+        at their formula. Only values in Python ints (past 64 bits) can be that large."""
+        if col.kind != "num":
+            return col
+        limit = self.plan.limits.max_bits
+        too_big: np.ndarray | None = None
+        for part in (col.n, col.d):
+            if isinstance(part, np.ndarray) and part.dtype == object:
+                sizes = np.asarray(_bit_length(np.abs(part)), dtype=np.int64)
+                over = sizes > limit
+                too_big = over if too_big is None else too_big | over
+            elif not isinstance(part, np.ndarray) and abs(part).bit_length() > limit:
+                raise AllBad
+        if too_big is None or not too_big.any():
+            return col
+        return replace(col, bad=c.either(col.bad, too_big))
 
     def all_bad(self, kind: str) -> Col:
         kind = {"quantity": "num", "bool": "bool", "date": "date"}.get(kind, kind)
@@ -480,18 +499,19 @@ class _Columnar:
         def fold(b: _Batch) -> Col:
             if first is not None and last is not None:
                 days = _days(b, first(b), last(b))
-            else:
-                days = [(d.toordinal(), ~g.col.pending if g.col.pending is not None else None)
+            else:  # a row runs over the dates it has a value for (a value past 64 bits: its row is bad)
+                days = [(d.toordinal(), ~g.col.pending if g.col.pending is not None else None, g.col.bad)
                         for d, g in b.given.series.get(series, [])]
             items: list[tuple[Col | None, Callable[[_Batch], Col]]] = []
-            for day, within in days:
+            for day, within, unread in days:
                 def at_day(bb: _Batch, day: int = day, fn: ColFn = body) -> Col:
                     bb.vars[var] = Col("date", day, 1, None, None, day)
                     return fn(bb)
                 b.vars[var] = Col("date", day, 1, None, None, day)
                 keep = where(b) if where is not None else None
                 if within is not None:
-                    keep = c.kleene(keep, Col("bool", within), "and") if keep is not None else Col("bool", within)
+                    inside = Col("bool", within, 1, None, unread)
+                    keep = c.kleene(keep, inside, "and") if keep is not None else inside
                 items.append((keep, at_day))
             return _fold(b, f, body_kind, items)
         return fold
@@ -545,7 +565,7 @@ def _if_taken(b: _Batch, test: Col, side: bool, branch: ColFn) -> Col:
     return Col("pending", False, 1, np.ones(b.rows, dtype=bool))
 
 
-def _days(b: _Batch, first: Col, last: Col) -> list[tuple[int, np.ndarray | None]]:
+def _days(b: _Batch, first: Col, last: Col) -> list[tuple[int, np.ndarray | None, np.ndarray | None]]:
     """The days of a loop over days across the batch, each with the rows that run over it."""
     rows = b.rows
     skip = c.either(first.pending, last.pending)
@@ -557,7 +577,7 @@ def _days(b: _Batch, first: Col, last: Col) -> list[tuple[int, np.ndarray | None
     lo, hi = int(a[live].min()), int(z[live].max())
     if hi - lo + 1 > MAX_BATCH_DAYS:
         raise AllBad
-    return [(day, live & (a <= day) & (day <= z)) for day in range(lo, hi + 1)]
+    return [(day, live & (a <= day) & (day <= z), None) for day in range(lo, hi + 1)]
 
 
 def _on(b: _Batch, series: str, at: Col) -> Col:

@@ -84,8 +84,9 @@ def _value_at(g: Given, i: int) -> Any:
     return Fraction(int(value), int(d))
 
 
-def read(program: Program, columns: Mapping[str, Any]) -> BatchInputs:
-    """Check and convert the columns of a batch; raise InputError for what is wrong with a whole column."""
+def read(program: Program, columns: Mapping[str, Any], rows: int | None = None) -> BatchInputs:
+    """Check and convert the columns of a batch; raise InputError for what is wrong with a whole column.
+    `rows` is the number of scenarios where no column says it (rules without inputs): 1 by default."""
     if not isinstance(columns, Mapping):
         raise InputError(Diagnostic("a batch is a mapping of input names to columns", "<batch>",
                                     hint="e.g. {'revenue': {'Y1': [600000000, 700000000]}}"))
@@ -94,7 +95,10 @@ def read(program: Program, columns: Mapping[str, Any]) -> BatchInputs:
     if len(set(lengths.values())) > 1:
         raise InputError([Diagnostic(f"the columns have different lengths: {_lengths(lengths)}", "<batch>",
                                      hint="give one value per scenario in every column")])
-    rows = next(iter(lengths.values()), 0)
+    if rows is not None and lengths and set(lengths.values()) != {rows}:
+        raise InputError(Diagnostic(f"the columns have {next(iter(lengths.values())):,} values, not {rows:,}",
+                                    "<batch>"))
+    rows = next(iter(lengths.values()), 1 if rows is None else rows)
     errors: dict[int, Diagnostic] = {}
     values: dict[tuple[str, str | None], Given] = {}
     series: dict[str, list[tuple[date, Given]]] = {}
@@ -254,18 +258,20 @@ def _amount(cell: Any, label: str, row: int, errors: dict[int, Diagnostic]) -> F
         what = "a binary floating-point number" if isinstance(cell, float) else "not an amount"
         _fail(errors, row, label, f"{cell!r} is {what}", "give an int, a Decimal or a decimal string")
         return None
+    text = cell.strip().replace(",", "") if isinstance(cell, str) else str(cell) if isinstance(cell, Decimal) else None
+    if text is not None:
+        problem = number_problem(text) if text.isascii() else None
+        if problem is not None:
+            _fail(errors, row, label, problem, "write a plain decimal number of sensible size")
+            return None
     try:
         if isinstance(cell, str):
-            text = cell.strip().replace(",", "")
-            if not text.isascii() or (problem := number_problem(text)) is not None:
-                raise ValueError(None if not text.isascii() else problem)
-            return Fraction(Decimal(text)) if any(c in text for c in ".eE") else Fraction(int(text))
-        if isinstance(cell, Decimal) and (problem := number_problem(str(cell))) is not None:
-            raise ValueError(problem)
+            if not text or not text.isascii():
+                raise ValueError
+            return Fraction(Decimal(text)) if any(ch in text for ch in ".eE") else Fraction(int(text))
         return Fraction(cell)
-    except (ValueError, ArithmeticError) as exc:
-        _fail(errors, row, label, str(exc) if exc.args and exc.args[0] else f"{cell!r} is not an amount",
-              "write a plain decimal number, e.g. 600000000")
+    except (ValueError, ArithmeticError):
+        _fail(errors, row, label, f"{cell!r} is not an amount", "write a plain decimal number, e.g. 600000000")
         return None
 
 

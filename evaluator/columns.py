@@ -174,20 +174,20 @@ def _add(a: Any, b: Any, bound: int, sign: int = 1) -> tuple[Any, Mask]:
 # ---- amounts --------------------------------------------------------------------------------------------
 
 
-def _common(a: Col, b: Col) -> tuple[Any, Any, Any, int, int, Mask]:
-    """a and b over one denominator: (na, nb, d, bound_a, bound_b, rows that overflowed)."""
+def _common(a: Col, b: Col) -> tuple[Any, Any, Any, int, int, int]:
+    """a and b over one denominator: (na, nb, d, bound of na, bound of nb, bound of d)."""
     if not _array(a.d) and not _array(b.d):
         if a.d == b.d:
-            return a.n, b.n, a.d, a.bound, b.bound, None
+            return a.n, b.n, a.d, a.bound, b.bound, a.d
         lcm = math.lcm(a.d, b.d)
         fa, fb = lcm // a.d, lcm // b.d
-        na, oa = _mul(a.n, fa, a.bound * fa)
-        nb, ob = _mul(b.n, fb, b.bound * fb)
-        return na, nb, lcm, a.bound * fa, b.bound * fb, either(oa, ob)
-    na, oa = _mul(a.n, b.d, a.bound * b.dbound)
-    nb, ob = _mul(b.n, a.d, b.bound * a.dbound)
-    d, od = _mul(a.d, b.d, a.dbound * b.dbound)
-    return na, nb, d, a.bound * b.dbound, b.bound * a.dbound, either(either(oa, ob), od)
+        na, _ = _mul(a.n, fa, a.bound * fa)
+        nb, _ = _mul(b.n, fb, b.bound * fb)
+        return na, nb, lcm, a.bound * fa, b.bound * fb, lcm
+    na, _ = _mul(a.n, b.d, a.bound * b.dbound)
+    nb, _ = _mul(b.n, a.d, b.bound * a.dbound)
+    d, _ = _mul(a.d, b.d, a.dbound * b.dbound)
+    return na, nb, d, a.bound * b.dbound, b.bound * a.dbound, a.dbound * b.dbound
 
 
 def _dbound(d: Any, given: int) -> int:
@@ -196,10 +196,9 @@ def _dbound(d: Any, given: int) -> int:
 
 def add(a: Col, b: Col, sign: int = 1) -> Col:
     pending, bad = _marks(a, b)
-    na, nb, d, ba, bb, over = _common(a, b)
-    n, over2 = _add(na, nb, ba + bb, sign)
-    return _reduced(Col("num", n, d, pending, either(bad, either(over, over2)), ba + bb,
-                        _dbound(d, a.dbound * b.dbound)))
+    na, nb, d, ba, bb, db = _common(a, b)
+    n, _ = _add(na, nb, ba + bb, sign)
+    return _reduced(Col("num", n, d, pending, bad, ba + bb, db))
 
 
 def mul(a: Col, b: Col) -> Col:
@@ -282,8 +281,7 @@ def lowest_terms(col: Col) -> Col:
 def compare(a: Col, b: Col, op: str) -> Col:
     pending, bad = _marks(a, b)
     if "num" in (a.kind, b.kind):
-        na, nb, _, ba, bb, over = _common(a, b)
-        bad = either(bad, over)
+        na, nb, _, ba, bb, _ = _common(a, b)
     else:
         na, nb = a.n, b.n
     result = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
@@ -307,9 +305,8 @@ def pick(c: Col, a: Col, b: Col) -> Col:
     bad = either(c.bad, either(both(a.bad, take_a), both(b.bad, take_b)))
     kind = a.kind if a.kind != "pending" else b.kind
     if kind == "num":
-        na, nb, d, ba, bb, over = _common(a, b)
-        return Col("num", np.where(t, na, nb), d, pending, either(bad, over), max(ba, bb),
-                   _dbound(d, max(a.dbound, b.dbound)))
+        na, nb, d, ba, bb, db = _common(a, b)
+        return Col("num", np.where(t, na, nb), d, pending, bad, max(ba, bb), db)
     return Col(kind, np.where(t, a.n, b.n), 1, pending, bad, max(a.bound, b.bound))
 
 
@@ -321,9 +318,9 @@ def extreme(cols: list[Col], largest: bool) -> Col:
         pending, bad = _marks(out, col)
         kind = out.kind if out.kind != "pending" else col.kind
         if kind == "num":
-            na, nb, d, ba, bb, over = _common(out, col)
+            na, nb, d, ba, bb, db = _common(out, col)
             n = pick_(na, nb) if _array(na) or _array(nb) else (max if largest else min)(na, nb)
-            out = Col("num", n, d, pending, either(bad, over), max(ba, bb), _dbound(d, max(out.dbound, col.dbound)))
+            out = Col("num", n, d, pending, bad, max(ba, bb), db)
         else:
             n = pick_(out.n, col.n) if _array(out.n) or _array(col.n) else (max if largest else min)(out.n, col.n)
             out = Col(kind, n, 1, pending, bad, max(out.bound, col.bound))

@@ -182,15 +182,16 @@ class Contract:
         return self._outputs(version, values, reading, trace, narrate, as_of)
 
     def evaluate_batch(self, columns: Mapping[str, Any], interpretation: str | None = None,
-                       as_of: date | str | None = None) -> BatchResult:
+                       as_of: date | str | None = None, rows: int | None = None) -> BatchResult:
         """Every output for many scenarios at once, exactly: `columns` maps each input to a column of values
         (per period: {"revenue": {"Y1": [...], ...}} or "revenue.Y1"), one per scenario. A row whose inputs or
-        formulas fail is reported in `BatchResult.errors` by row number; the others are computed."""
+        formulas fail is reported in `BatchResult.errors` by row number; the others are computed. `rows` counts
+        the scenarios where no column does (rules without inputs)."""
         from .batch import evaluate_batch
 
         as_of = checked(as_of, interpretation)
         version = self.version(as_of)
-        return evaluate_batch(self, version, columns, self._reading(version, interpretation), as_of)
+        return evaluate_batch(self, version, columns, self._reading(version, interpretation), as_of, rows)
 
     def evaluate_file(self, path: str | Path, interpretation: str | None = None, trace: bool = False,
                       narrate: bool = True, as_of: date | None = None) -> Result:

@@ -40,8 +40,9 @@ class Run:
     """One evaluation. With `trace`, it also keeps what each value was computed from."""
 
     def __init__(self, plan: Plan, inputs: dict[str, Any], interpretation: str | None, trace: bool = False,
-                 as_of: date | None = None) -> None:
+                 as_of: date | None = None, fast: bool = True) -> None:
         self.plan = plan
+        self.fast = fast  # take the compiled path where it can (compiled.py); False: interpret every cell
         self.as_of = as_of  # the date `as_of` stands for in the rules; None: pending
         self.notes: dict[Key, str] = {}  # why a value is unknown, where it is not merely pending
         self.heard: list[list[str]] = []  # per value being computed: the reasons of unknowable values it read
@@ -82,7 +83,7 @@ class Run:
         of the ordinary, the cells are computed again here, one by one, exactly as specified.
         """
         order = self.plan.cells.order_for(tuple(targets))
-        if self.deps is None and not self.memo:
+        if self.fast and self.deps is None and not self.memo:
             fill = self.plan.filler(self.interpretation, order)
             if fill is not None:
                 try:
