@@ -97,13 +97,54 @@ class BatchResult:
         return sorted(self.errors)
 
 
+CHUNK = 65_536  # rows evaluated together: large enough for NumPy to pay, small enough to stay in memory
+
+
 def evaluate_batch(contract: Contract, version: Version, columns: Mapping[str, Any], reading: str | None,
-                   as_of: date | None, rows: int | None = None) -> BatchResult:
-    program = version.program
-    given = read(program, columns, rows)
-    batch = _Batch(version, reading, given, as_of)
-    outputs = batch.run()
-    return batch.finish(contract, outputs)
+                   as_of: date | None, rows: int | None = None,
+                   progress: Callable[[int], None] | None = None) -> BatchResult:
+    """The batch, CHUNK rows at a time (memory stays proportional to the chunk and the outputs);
+    `progress(rows)` is called after each chunk."""
+    given = read(version.program, columns, rows)
+    parts: list[BatchResult] = []
+    for start in range(0, given.rows, CHUNK) if given.rows else [0]:
+        chunk = given.slice(start, min(start + CHUNK, given.rows)) if given.rows > CHUNK else given
+        batch = _Batch(version, reading, chunk, as_of)
+        parts.append(batch.finish(contract, batch.run()))
+        if progress is not None:
+            progress(chunk.rows)
+    return parts[0] if len(parts) == 1 else _joined(parts)
+
+
+def _joined(parts: list[BatchResult]) -> BatchResult:
+    """Results of consecutive chunks as one."""
+    first = parts[0]
+    columns: dict[str, OutputColumn] = {}
+    for key, col in first.columns.items():
+        pieces = [p.columns[key] for p in parts]
+        sizes = [len(piece.pending) for piece in pieces]
+        ns = [piece.n if isinstance(piece.n, np.ndarray) else np.full(size, piece.n, dtype=object
+                                                                        if abs(int(piece.n)) >= 2**62 else None)
+              for piece, size in zip(pieces, sizes, strict=True)]
+        if all(not isinstance(piece.d, np.ndarray) for piece in pieces) and len({piece.d for piece in pieces}) == 1:
+            d: Any = pieces[0].d
+        else:
+            d = np.concatenate([piece.d if isinstance(piece.d, np.ndarray) else np.full(size, piece.d)
+                                for piece, size in zip(pieces, sizes, strict=True)])
+        patches: dict[int, Any] = {}
+        offset = 0
+        for piece, size in zip(pieces, sizes, strict=True):
+            patches.update({offset + i: v for i, v in piece.patches.items()})
+            offset += size
+        columns[key] = OutputColumn(col.kind, np.concatenate(ns), d, np.concatenate([p.pending for p in pieces]),
+                                    patches)
+    errors: dict[int, ContractError] = {}
+    offset = 0
+    for p in parts:
+        errors.update({offset + i: e for i, e in p.errors.items()})
+        offset += p.rows
+    return BatchResult(first.contract, first.interpretation, first.as_of, offset, columns, errors,
+                       sum(p.fallback_rows for p in parts))
 
 
 class _Batch:

@@ -50,6 +50,19 @@ class BatchInputs:
     series: dict[str, list[tuple[date, Given]]]  # by-date inputs: their dates, each with a column
     errors: dict[int, Diagnostic]  # row -> the first problem of its inputs
 
+    def slice(self, start: int, stop: int) -> BatchInputs:
+        """Rows start to stop (not included), numbered from 0."""
+        def part(g: Given) -> Given:
+            col = g.col
+            cut = {name: getattr(col, name)[start:stop] if isinstance(getattr(col, name), np.ndarray)
+                   else getattr(col, name) for name in ("n", "d", "pending", "bad")}
+            exact = {i - start: v for i, v in g.exact.items() if start <= i < stop}
+            return Given(Col(col.kind, cut["n"], cut["d"], cut["pending"], cut["bad"], col.bound, col.dbound), exact)
+
+        return BatchInputs(stop - start, {k: part(g) for k, g in self.values.items()},
+                           {k: [(d, part(g)) for d, g in v] for k, v in self.series.items()},
+                           {i - start: d for i, d in self.errors.items() if start <= i < stop})
+
     def row(self, program: Program, i: int) -> dict[str, Any]:
         """Row `i` as the scalar engine takes inputs (inputs.validate's shape)."""
         out: dict[str, Any] = {}

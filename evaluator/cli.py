@@ -12,13 +12,15 @@ a program stopped by a closed pipe) standard output closed by its reader, e.g.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from . import compare as compare_
 from . import render, render_trace
@@ -123,10 +125,25 @@ def _arguments() -> argparse.ArgumentParser:
                          "inputs: the inputs files of the contract given")
     sc.add_argument("contract", nargs="?", help="with 'inputs': the contract file")
 
+    bt = sub.add_parser("batch", help="evaluate many scenarios at once (a CSV, JSON or Parquet file of inputs)")
+    bt.add_argument("contract", help="contract file (.yaml), or an amendment file")
+    bt.add_argument("--scenarios", metavar="FILE", required=True,
+                    help="one scenario per row, one column per input (revenue.Y1, ...): .csv, .json or .parquet")
+    readings = bt.add_mutually_exclusive_group()
+    readings.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    readings.add_argument("--all-interpretations", action="store_true", help="every reading, side by side")
+    bt.add_argument("--as-of", metavar="DATE", type=_date,
+                    help="apply only the amendments in force on DATE, the date rules see as as_of")
+    bt.add_argument("--output", metavar="FILE",
+                    help="write the results to FILE (.csv, .json or .parquet; default: CSV on standard output)")
+    bt.add_argument("--summary", action="store_true",
+                    help="print each output's distribution (count, pending, min, percentiles, max, mean)")
+    bt.add_argument("--strict", action="store_true", help="stop at the first scenario that fails")
+
     ck = sub.add_parser("check", help="check contract and rule files without evaluating them")
     ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
                     help="contract files (.yaml) are checked one by one; rule files together, as one set")
-    for command in (ev, ex, df, hi, sd, sc, ck):
+    for command in (ev, ex, df, hi, sd, sc, bt, ck):
         _limits(command)
     return p
 
@@ -183,6 +200,77 @@ def _evaluate(args: argparse.Namespace) -> str:
 
         return render_html.report(result, contract)
     return render.table(result, contract.title)
+
+
+def _batch(args: argparse.Namespace) -> tuple[str | bytes, bool]:
+    """`clausewise batch`: the results (or the summary) and whether any scenario failed."""
+    from . import scenarios, summary
+
+    contract = _load(args, args.contract)
+    path = Path(args.scenarios)
+    args.files_read.append(path)
+    columns = scenarios.read(path)
+    readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations \
+        else [args.interpretation]
+    rows = len(next(iter(_flat_lengths(columns)), [])) if columns else None
+    results = []
+    with _progress(rows, len(readings)) as advance:
+        for reading in readings:
+            result = contract.evaluate_batch(columns, reading, as_of=args.as_of, progress=advance)
+            if args.strict and result.errors:
+                row = min(result.errors)
+                error = result.errors[row]
+                d = error.diagnostics[0]
+                raise ContractError(Diagnostic(f"scenario {row + 1}: {d.text()}", str(path), hint=d.hint))
+            results.append((result.interpretation if args.all_interpretations else result.interpretation, result))
+    failed = any(r.errors for _, r in results)
+    _report_failures(results, path)
+    if args.summary and not args.output:
+        return summary.text(results), failed
+    if args.summary:
+        print(summary.text(results), end="", file=sys.stderr)
+    fmt = Path(args.output).suffix.lower().lstrip(".") if args.output else "csv"
+    if fmt not in ("csv", "json", "parquet"):
+        raise ContractError(Diagnostic(f"--output {args.output}: results are written as .csv, .json or .parquet",
+                                       "clausewise"))
+    data = scenarios.write(results, fmt)
+    return (data if fmt == "parquet" else data.decode("utf-8")), failed
+
+
+def _flat_lengths(columns: Any) -> list[Any]:
+    """The columns of a scenario file, nested ones (JSON rows) included, to count its rows."""
+    out: list[Any] = []
+    for value in columns.values():
+        out += _flat_lengths(value) if isinstance(value, dict) else [value]
+    return out
+
+
+def _report_failures(results: list[tuple[str | None, Any]], path: Path) -> None:
+    """Each failed scenario on standard error, with its row and column (at most 20, then how many more)."""
+    shown = 0
+    total = sum(len(r.errors) for _, r in results)
+    for reading, result in results:
+        for row, error in sorted(result.errors.items()):
+            if shown == 20:
+                print(f"... and {total - shown:,} more failed scenarios", file=sys.stderr)
+                return
+            d = error.diagnostics[0]
+            where = f"{path}: scenario {row + 1}" + (f", column {d.path}" if d.path else "")
+            where += f" ({reading})" if reading and len(results) > 1 else ""
+            print(f"{where}: error: {d.message}" + (f"\n   hint: {d.hint}" if d.hint else ""), file=sys.stderr)
+            shown += 1
+
+
+@contextlib.contextmanager
+def _progress(rows: int | None, passes: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error for work that takes more than about a second, if it is a terminal."""
+    if not rows or not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=rows * passes, unit=" scenarios", delay=1.0, file=sys.stderr, leave=False) as bar:
+        yield bar.update
 
 
 def _comparison(c: Comparison, fmt: str) -> str:
@@ -291,7 +379,13 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         commands = {"evaluate": _evaluate, "explain": _explain, "diff": _diff, "history": _history,
                     "schedule": _schedule, "schema": _schema, "check": _check}
-        out = commands[args.command](args)
+        out: str | bytes
+        if args.command == "batch":
+            out, failed = _batch(args)
+            if failed:  # the results are written all the same; the exit code says some rows failed
+                args.exit_code = EXIT_BAD_INPUT
+        else:
+            out = commands[args.command](args)
     except ContractError as exc:
         if args.debug:
             traceback.print_exc()
@@ -317,8 +411,9 @@ def _main(argv: Sequence[str] | None) -> int:
             print(exc.render(), file=sys.stderr)
             return EXIT_BAD_INPUT
         print(f"wrote {target}", file=sys.stderr)
-        return EXIT_OK
-    return _print(out)
+        return getattr(args, "exit_code", EXIT_OK)
+    printed = _print(out if isinstance(out, str) else out.decode("utf-8"))
+    return getattr(args, "exit_code", EXIT_OK) if printed == EXIT_OK else printed
 
 
 def _print(out: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -182,16 +182,17 @@ class Contract:
         return self._outputs(version, values, reading, trace, narrate, as_of)
 
     def evaluate_batch(self, columns: Mapping[str, Any], interpretation: str | None = None,
-                       as_of: date | str | None = None, rows: int | None = None) -> BatchResult:
+                       as_of: date | str | None = None, rows: int | None = None,
+                       progress: Callable[[int], None] | None = None) -> BatchResult:
         """Every output for many scenarios at once, exactly: `columns` maps each input to a column of values
         (per period: {"revenue": {"Y1": [...], ...}} or "revenue.Y1"), one per scenario. A row whose inputs or
         formulas fail is reported in `BatchResult.errors` by row number; the others are computed. `rows` counts
-        the scenarios where no column does (rules without inputs)."""
+        the scenarios where no column does (rules without inputs); `progress(rows)` is called as rows are done."""
         from .batch import evaluate_batch
 
         as_of = checked(as_of, interpretation)
         version = self.version(as_of)
-        return evaluate_batch(self, version, columns, self._reading(version, interpretation), as_of, rows)
+        return evaluate_batch(self, version, columns, self._reading(version, interpretation), as_of, rows, progress)
 
     def evaluate_file(self, path: str | Path, interpretation: str | None = None, trace: bool = False,
                       narrate: bool = True, as_of: date | None = None) -> Result:

@@ -260,11 +260,11 @@ def _read_at_most(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
-def read_text(path: Path, error: type[ContractError]) -> str:
-    """The text of a file, which must be a regular file of at most MAX_BYTES bytes in UTF-8.
+def read_text(path: Path, error: type[ContractError], limit: int = MAX_BYTES) -> str:
+    """The text of a file, which must be a regular file of at most `limit` bytes (MAX_BYTES) in UTF-8.
 
     Folders, devices, named pipes and sockets are refused before anything is read (reading
-    /dev/zero would never end, a pipe could wait forever), and no more than MAX_BYTES + 1 bytes
+    /dev/zero would never end, a pipe could wait forever), and no more than limit + 1 bytes
     are ever read, even from a file that grows meanwhile.
     """
     file = str(path)
@@ -276,15 +276,15 @@ def read_text(path: Path, error: type[ContractError]) -> str:
         if kind:
             raise error(Diagnostic(f"this is {kind}, not a regular file", file,
                                    hint="only regular files are read: save the data to a file first"))
-        if info.st_size > MAX_BYTES:
-            raise error(Diagnostic(f"the file is {info.st_size} bytes; at most {MAX_BYTES} are read", file))
-        raw = _read_at_most(path, MAX_BYTES + 1)
+        if info.st_size > limit:
+            raise error(Diagnostic(f"the file is {info.st_size} bytes; at most {limit} are read", file))
+        raw = _read_at_most(path, limit + 1)
     except (FileNotFoundError, NotADirectoryError):
         raise error(Diagnostic("no such file", file)) from None
     except OSError as exc:
         raise error(Diagnostic(f"cannot read the file: {exc.strerror}", file)) from None
-    if len(raw) > MAX_BYTES:
-        raise error(Diagnostic(f"the file is over {MAX_BYTES} bytes; at most {MAX_BYTES} are read", file))
+    if len(raw) > limit:
+        raise error(Diagnostic(f"the file is over {limit} bytes; at most {limit} are read", file))
     if b"\0" in raw:
         raise error(Diagnostic("this is a binary file, not text", file))
     try:

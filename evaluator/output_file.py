@@ -28,10 +28,11 @@ from .errors import ContractError, Diagnostic
 _NEW_FILE_MODE = 0o666  # as any program creates a file: the user's umask applies
 
 
-def write(target: str | Path, text: str, read: Iterable[str | Path] = ()) -> None:
-    """Write `text` (as UTF-8) to the file `target`; refuse if it is one of the files `read`."""
+def write(target: str | Path, text: str | bytes, read: Iterable[str | Path] = ()) -> None:
+    """Write `text` (as UTF-8; or bytes as they are) to the file `target`; refuse if it is one of the files
+    `read`."""
     name = str(target)
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if name.endswith(("/", os.sep)) or os.path.isdir(name):
         raise _error(name, "this is a folder", "name a file, e.g. --output report.html")
     for path in read:

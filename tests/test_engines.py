@@ -225,3 +225,21 @@ def test_a_division_by_zero_fails_its_row_only(tmp_path: Path) -> None:
     assert list(batch.errors) == [1]
     assert batch.errors[1].diagnostics[0].message == "in q: division by zero"
 
+
+
+def test_a_batch_in_chunks_gives_what_one_chunk_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    contract = _load(ROOT / "contracts" / "kaixin-spa.yaml")
+    rng = np.random.default_rng(7)
+    paths = rng.integers(-50_000_000, 2_000_000_000, size=(2500, 5)).astype(object)
+    paths[1005, 2] = 2**70  # a row past 64 bits, in the second chunk: its figures come from the scalar engine
+    paths[1500, 0] = "bad"  # a failing row in the last chunk
+    cols = {"revenue": {f"Y{k + 1}": list(paths[:, k]) for k in range(5)}}
+    whole = contract.evaluate_batch(cols, "excess-year")
+    done: list[int] = []
+    monkeypatch.setattr("evaluator.batch.CHUNK", 1000)
+    chunked = contract.evaluate_batch(cols, "excess-year", progress=done.append)
+    assert done == [1000, 1000, 500]
+    assert chunked.rows == whole.rows == 2500
+    assert list(chunked.errors) == list(whole.errors) == [1500]
+    for key in whole.columns:
+        assert chunked.values(key) == whole.values(key), key
