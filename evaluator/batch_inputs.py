@@ -97,9 +97,26 @@ def _value_at(g: Given, i: int) -> Any:
     return Fraction(int(value), int(d))
 
 
+def adapted(table: Any) -> Any:
+    """A pandas DataFrame or an Arrow table as a mapping of column name to values (anything else as it is)."""
+    kind = type(table).__module__.split(".")[0]
+    if kind == "pandas" and hasattr(table, "columns") and hasattr(table, "to_numpy"):
+        out = {}
+        for name in table.columns:
+            series = table[name]
+            plain_ints = series.dtype.kind in "iu" and not series.isna().any()
+            out[str(name)] = series.to_numpy() if plain_ints or series.dtype.kind == "f" else \
+                series.to_numpy(dtype=object, na_value=None)
+        return out
+    if kind == "pyarrow" and hasattr(table, "column_names"):
+        return {name: table.column(name).to_pylist() for name in table.column_names}
+    return table
+
+
 def read(program: Program, columns: Mapping[str, Any], rows: int | None = None) -> BatchInputs:
     """Check and convert the columns of a batch; raise InputError for what is wrong with a whole column.
     `rows` is the number of scenarios where no column says it (rules without inputs): 1 by default."""
+    columns = adapted(columns)
     if not isinstance(columns, Mapping):
         raise InputError(Diagnostic("a batch is a mapping of input names to columns", "<batch>",
                                     hint="e.g. {'revenue': {'Y1': [600000000, 700000000]}}"))
@@ -267,6 +284,8 @@ def _missing(cell: Any) -> bool:
 def _amount(cell: Any, label: str, row: int, errors: dict[int, Diagnostic]) -> Fraction | None:
     if _missing(cell):
         return None
+    if isinstance(cell, np.integer):  # a NumPy integer, as pandas' object columns hold them
+        cell = int(cell)
     if isinstance(cell, bool) or isinstance(cell, float) or not isinstance(cell, int | Decimal | Fraction | str):
         what = "a binary floating-point number" if isinstance(cell, float) else "not an amount"
         _fail(errors, row, label, f"{cell!r} is {what}", "give an int, a Decimal or a decimal string")
