@@ -43,7 +43,7 @@ def evaluate_partition(frame: Any, contract: str, interpretation: str | None = N
     loaded = _contract(contract, root)
     result = loaded.evaluate_batch(frame, interpretation, as_of=as_of, rows=len(frame))
     columns = {key: pd.Series(result.values(key), index=frame.index, dtype=object) for key in result.columns}
-    errors = [None] * result.rows
+    errors: list[str | None] = [None] * result.rows
     for i, error in result.errors.items():
         d = error.diagnostics[0]
         errors[i] = f"{d.path}: {d.message}" if d.path else d.message
