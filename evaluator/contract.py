@@ -227,7 +227,8 @@ class Contract:
     def _values(self, version: Version, inputs: Mapping[str, Any] | Path | None) -> dict[str, Any]:
         if isinstance(inputs, Path):
             return inputs_.from_file(version.program, inputs)
-        return inputs_.from_mapping(version.program, inputs or {})
+        fast = inputs_.quick(version.program, inputs if inputs is not None else {})
+        return fast if fast is not None else inputs_.from_mapping(version.program, inputs or {})
 
     def _reading(self, version: Version, interpretation: str | None) -> str | None:
         if interpretation is None:

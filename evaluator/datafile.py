@@ -260,14 +260,16 @@ def _read_at_most(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
-def read_text(path: Path, error: type[ContractError], limit: int = MAX_BYTES) -> str:
-    """The text of a file, which must be a regular file of at most `limit` bytes (MAX_BYTES) in UTF-8.
+def read_text(path: Path, error: type[ContractError], limit: int | None = None) -> str:
+    """The text of a file, which must be a regular file of at most `limit` bytes (default MAX_BYTES) in UTF-8.
 
     Folders, devices, named pipes and sockets are refused before anything is read (reading
     /dev/zero would never end, a pipe could wait forever), and no more than limit + 1 bytes
     are ever read, even from a file that grows meanwhile.
     """
     file = str(path)
+    if limit is None:
+        limit = MAX_BYTES  # read at call time, so a caller (or a test) may lower it
     try:
         info = os.stat(path)
         kind = _not_regular(info.st_mode)

@@ -227,6 +227,87 @@ def _in_order(data: Data, name: str, periods: tuple[str, ...], values: list[Any]
             return
 
 
+_HUGE = 10**MAX_DIGITS
+
+
+def quick(program: Program, inputs: Any) -> dict[str, Any] | None:
+    """The values `from_mapping` gives, for a plain, well-formed mapping (ints, Decimals, Fractions, dates,
+    bools, None), without building a JSON Schema validator; None for anything else, which `from_mapping` then
+    checks and reports in full. Evaluating many scenarios from Python spends most of its time here otherwise."""
+    if type(inputs) is not dict:
+        return None
+    declared = _inputs_of(program)
+    values: dict[str, Any] = {}
+    for key in inputs:
+        if key not in declared:
+            return None
+    for name, (kind, periods, known, in_order, by_date) in declared.items():
+        raw = inputs.get(name)
+        if by_date:
+            if raw is not None:
+                return None  # values by date: checked entry by entry in full
+            values[name] = []
+        elif periods is not None:
+            if raw is None:
+                raw = {}
+            if type(raw) is not dict or any(p not in known for p in raw):
+                return None
+            row = []
+            for p in periods:
+                v = _quick_value(kind, raw.get(p))
+                if v is _NO:
+                    return None
+                row.append(v)
+            if in_order and None in row and any(v is not None for v in row[row.index(None):]):
+                return None
+            values[name] = row
+        else:
+            v = _quick_value(kind, raw)
+            if v is _NO:
+                return None
+            values[name] = v
+    return values
+
+
+_NO = object()
+
+
+def _quick_value(kind: str, raw: Any) -> Any:
+    if raw is None:
+        return None
+    t = type(raw)
+    if kind == "quantity":
+        if t is int:
+            return raw if -_HUGE < raw < _HUGE else _NO
+        if t is Decimal:
+            return Fraction(raw) if raw.is_finite() and number_problem(str(raw)) is None else _NO
+        if t is Fraction:
+            size = abs(raw)
+            return raw if size < _HUGE and (not size or size >= Fraction(1, _HUGE)) else _NO
+        return _NO
+    if kind == "date":
+        return raw if t is date else _NO
+    if kind == "bool":
+        return raw if t is bool else _NO
+    return _NO
+
+
+def _inputs_of(program: Program) -> dict[str, tuple[str, tuple[str, ...] | None, frozenset[str], bool, bool]]:
+    """Each input: its kind, its periods (if per period) as a tuple and a set, reported in order, given by
+    date. Worked out once per program."""
+    found: dict[str, tuple[str, tuple[str, ...] | None, frozenset[str], bool, bool]] | None = \
+        program.derived.get("inputs")
+    if found is None:
+        found = {}
+        for name, sym in program.symbols.items():
+            decl = sym.decl
+            if isinstance(decl, n.InputDecl):
+                periods = program.period_sets[decl.period_set].names if decl.period_set else None
+                found[name] = (sym.type.kind, periods, frozenset(periods or ()), decl.in_order, decl.by_date)
+        program.derived["inputs"] = found
+    return found
+
+
 def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inputs>") -> dict[str, Any]:
     if not isinstance(inputs, Mapping):
         raise InputError(Diagnostic("inputs are a mapping of input names to values", file,

@@ -8,7 +8,7 @@ position (`PeriodSet`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from . import nodes as n
 from .units import ERROR, Type
@@ -56,6 +56,7 @@ class Program:
     types: dict[int, Type] = field(default_factory=dict, repr=False)  # id(expr node) -> its type
     calendars: dict[str, n.CalendarDecl] = field(default_factory=dict)
     obligations: dict[str, n.ObligationDecl] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # worked out once, by users
 
     def type_of(self, expr: n.Expr) -> Type:
         return self.types[id(expr)]
