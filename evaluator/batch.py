@@ -22,25 +22,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import builtins
 from . import columns as c
 from . import nodes as n
 from .batch_inputs import BatchInputs, read
+from .builtins import Site
 from .cells import Cells, Key
-from .columns import AllBad, Col
+from .columns import AllBad, Col, Unvectorised
 from .errors import ContractError, Diagnostic
 from .evaluate import Run
 from .program import Program
 from .result import exact_decimal
+from .units import Type
 
 if TYPE_CHECKING:
     from .contract import Contract, Version
 
 ColFn = Callable[["_Batch"], Col]
 _bit_length = np.frompyfunc(int.bit_length, 1, 1)
-
-
-class _Unvectorised(Exception):
-    """A construct the columnar engine leaves to the scalar engine, row by row."""
 
 
 @dataclass
@@ -337,7 +336,7 @@ class _Columnar:
         env = dict(zip((p.var for p in decl.params), idx, strict=True))
         try:
             fn = self.expr(formula, env)
-        except _Unvectorised:
+        except Unvectorised:
             kind = self.program.symbols[name].type.kind
             return {key: lambda b: b.all_bad(kind)}
         return {key: fn}
@@ -347,7 +346,7 @@ class _Columnar:
     def position(self, e: n.Expr, env: dict[str, int]) -> int:
         found = self.cells._known_positions(e, env)  # type: ignore[arg-type]
         if found is None or len(found) != 1:
-            raise _Unvectorised
+            raise Unvectorised
         return next(iter(found))
 
     def read(self, name: str, idx: tuple[int, ...]) -> ColFn:
@@ -359,7 +358,7 @@ class _Columnar:
             decl = sym.decl
             assert isinstance(decl, n.InputDecl)
             if decl.by_date:
-                raise _Unvectorised
+                raise Unvectorised
             period = self.program.period_sets[sym.params[0]].members[idx[0]].name if idx else None
             return lambda b: b.input(name, period)
         key = (name, idx)
@@ -370,7 +369,7 @@ class _Columnar:
     def expr(self, e: n.Expr, env: dict[str, int]) -> ColFn:  # noqa: C901 - one branch per node kind
         assert isinstance(e, n.ExprNode)
         t = self.program.type_of(e)
-        if t.kind == "period":  # a period, compared with another: its position, known before evaluation
+        if t.kind == "period" and not isinstance(e, n.Call):  # a period: its position, known before evaluation
             return _const(self.position(e, env))
         match e:
             case n.Number() | n.DateLit() | n.BoolLit():
@@ -393,12 +392,11 @@ class _Columnar:
                 return self.aggregate(e, env)
             case n.Binary():
                 return self.binary(e, env)
-            case n.Not():
+            case n.Not() | n.Negate():
                 inner = self.expr(e.operand, env)
-                return lambda b: c.logic_not(inner(b))
-            case n.Negate():
-                inner = self.expr(e.operand, env)
-                return lambda b: c.neg(inner(b))
+                entry = builtins.TABLE[("unary", "not" if isinstance(e, n.Not) else "-")]
+                unary = entry.column(Site(e, (self.program.type_of(e.operand),), self.program))
+                return lambda b: unary(b.rows, inner(b))
             case n.IsKnown():
                 inner, known = self.expr(e.operand, env), e.known
                 return lambda b: c.is_known(inner(b), known)
@@ -417,14 +415,14 @@ class _Columnar:
                 at, series = self.expr(e.at, env), e.name
                 return lambda b: _on(b, series, at(b))
             case _:
-                raise _Unvectorised
+                raise Unvectorised
 
     def branch(self, e: n.Expr, env: dict[str, int]) -> ColFn:
         """A branch of an `if`: what it cannot compute is bad only in the rows that take it."""
         kind = self.program.type_of(e).kind
         try:
             fn = self.expr(e, env)
-        except _Unvectorised:
+        except Unvectorised:
             return lambda b: b.all_bad(kind)
 
         def guarded(b: _Batch) -> Col:
@@ -435,80 +433,24 @@ class _Columnar:
         return guarded
 
     def call(self, e: n.Call, env: dict[str, int]) -> ColFn:
-        f = e.function
-        if f in ("start", "end"):
-            ps = self.program.period_sets[self.program.type_of(e.args[0]).period_set or ""]
-            member = ps.members[self.position(e.args[0], env)]
-            return _const(member.start if f == "start" else member.end)
-        args = [self.expr(a, env) for a in e.args]
-        if f == "abs":
-            return lambda b: c.absolute(args[0](b))
-        if f in ("min", "max"):
-            largest = f == "max"
-            return lambda b: c.extreme([a(b) for a in args], largest)
-        if f == "clamp":
-            x, lo, hi = args
-
-            def clamp(b: _Batch) -> Col:
-                low, high = lo(b), hi(b)
-                inverted = c.compare(low, high, ">")  # lowest above highest: an error in that row
-                out = c.extreme([c.extreme([x(b), low], True), high], False)
-                wrong = inverted.n if isinstance(inverted.n, np.ndarray) else \
-                    np.full(b.rows, bool(inverted.n))
-                if inverted.pending is not None:
-                    wrong = wrong & ~inverted.pending
-                return replace(out, bad=c.either(out.bad, wrong if wrong.any() else None))
-            return clamp
-        if f == "whole_years":
-            since, until = args
-            return lambda b: _whole_years(b, since(b), until(b))
-        raise _Unvectorised
+        entry = builtins.TABLE[("function", e.function)]
+        args: list[ColFn] = []
+        types: tuple[Type, ...] = ()
+        if not entry.raw_args:  # first(year): the argument is a name, not a value
+            args, types = [self.expr(a, env) for a in e.args], tuple(self.program.type_of(a) for a in e.args)
+        impl = entry.column(Site(e, types, self.program))
+        if len(args) == 1:
+            only = args[0]
+            return lambda b: impl(b.rows, only(b))
+        return lambda b: impl(b.rows, *[a(b) for a in args])
 
     def binary(self, e: n.Binary, env: dict[str, int]) -> ColFn:
-        op = e.op
-        left, right = self.expr(e.left, env), (self.branch(e.right, env) if op in ("and", "or")
-                                               else self.expr(e.right, env))
-        lt, rt = self.program.type_of(e.left), self.program.type_of(e.right)
-        if op in ("and", "or"):
-            return lambda b: c.kleene(left(b), right(b), op)
-        if op in ("=", "!=", "<", "<=", ">", ">="):
-            return lambda b: c.compare(left(b), right(b), op)
-        if "date" in (lt.kind, rt.kind):
-            return self.dates(e, left, right, lt.kind == "date", rt.kind == "date")
-        if op == "+":
-            return lambda b: c.add(left(b), right(b))
-        if op == "-":
-            return lambda b: c.add(left(b), right(b), -1)
-        if op == "*":
-            return lambda b: c.mul(left(b), right(b))
-        return lambda b: c.div(left(b), right(b))
-
-    def dates(self, e: n.Binary, left: ColFn, right: ColFn, left_date: bool, right_date: bool) -> ColFn:
-        from .checker_time import calendar_of
-
-        if calendar_of(self.program.type_of(e.right if left_date else e.left)):
-            raise _Unvectorised  # business days
-        if left_date and right_date:
-            def between(b: _Batch) -> Col:
-                x, y = left(b), right(b)
-                pending, bad = c.either(x.pending, y.pending), c.either(x.bad, y.bad)
-                return Col("num", x.n - y.n, 1, pending, bad, x.bound + y.bound, 1)
-            return between
-        sign = 1 if e.op == "+" or not left_date else -1
-
-        def shift(b: _Batch) -> Col:
-            day, days = (left(b), right(b)) if left_date else (right(b), left(b))
-            if isinstance(days.d, np.ndarray) or days.d != 1:
-                raise AllBad  # a fraction of a day: the scalar engine says so
-            pending, bad = c.either(day.pending, days.pending), c.either(day.bad, days.bad)
-            moved = day.n + sign * days.n
-            out_of_range = (moved < 1) | (moved > date.max.toordinal())
-            if isinstance(out_of_range, np.ndarray):
-                bad = c.either(bad, out_of_range if out_of_range.any() else None)
-            elif out_of_range:
-                raise AllBad
-            return Col("date", moved, 1, pending, bad, day.bound + days.bound)
-        return shift
+        entry = builtins.TABLE[("binary", e.op)]
+        left = self.expr(e.left, env)
+        # the right of `and`/`or` counts only where the left does not decide: its failures are its rows' own
+        right = self.branch(e.right, env) if entry.short_circuit else self.expr(e.right, env)
+        impl = entry.column(Site(e, (self.program.type_of(e.left), self.program.type_of(e.right)), self.program))
+        return lambda b: impl(b.rows, left(b), right(b))
 
     def aggregate(self, e: n.Aggregate, env: dict[str, int]) -> ColFn:
         q = e.over
@@ -523,8 +465,12 @@ class _Columnar:
                          "from": range(bnd, count)}[q.relation or "from"])
         items = [(self.expr(q.where, {**env, q.var: k}) if q.where is not None else None,
                   self.branch(e.body, {**env, q.var: k})) for k in span]
-        f, body_kind = e.function, self.program.type_of(e.body).kind
-        return lambda b: _fold(b, f, body_kind, [(w(b) if w else None, body) for w, body in items])
+        fold = self.fold(e)
+        return lambda b: _fold(b, fold, [(w(b) if w else None, body) for w, body in items])
+
+    def fold(self, e: n.Aggregate) -> Callable[..., Col]:
+        entry = builtins.TABLE[("fold", e.function)]
+        return entry.column(Site(e, (self.program.type_of(e.body),), self.program))
 
     def over_dates(self, e: n.Aggregate, env: dict[str, int]) -> ColFn:
         """A fold over the days from one date to another, or over the dates a series is given for: a loop
@@ -535,7 +481,7 @@ class _Columnar:
         last = self.expr(q.last, env) if q.last is not None else None
         where = self.expr(q.where, env) if q.where is not None else None
         body = self.branch(e.body, env)
-        f, body_kind, var, series = e.function, self.program.type_of(e.body).kind, q.var, q.period_set
+        fold_, var, series = self.fold(e), q.var, q.period_set
 
         def fold(b: _Batch) -> Col:
             if first is not None and last is not None:
@@ -554,7 +500,7 @@ class _Columnar:
                     inside = Col("bool", within, 1, None, unread)
                     keep = c.kleene(keep, inside, "and") if keep is not None else inside
                 items.append((keep, at_day))
-            return _fold(b, f, body_kind, items)
+            return _fold(b, fold_, items)
         return fold
 
     def allocation(self, d: n.AllocationDecl, key: Key) -> ColFn:
@@ -566,7 +512,7 @@ class _Columnar:
         env = dict(zip((p.var for p in d.params), header, strict=True))
         try:
             if q.kind != "periods" or q.where is not None:
-                raise _Unvectorised
+                raise Unvectorised
             pool = self.expr(d.pool, env)
             count = len(self.program.period_sets[q.period_set].members)
             bnd = self.position(q.bound, env) if q.bound is not None else None
@@ -576,7 +522,7 @@ class _Columnar:
             if d.latest_first:
                 span.reverse()
             claims = [(k, self.expr(d.claim, {**env, q.var: k})) for k in span]
-        except _Unvectorised:
+        except Unvectorised:
             return lambda b: b.all_bad("num")
         shared = (name, header)
 
@@ -643,32 +589,6 @@ def _on(b: _Batch, series: str, at: Col) -> Col:
     return replace(out, pending=pending if pending.any() else None, bad=at.bad)
 
 
-def _whole_years(b: _Batch, since: Col, until: Col) -> Col:
-    """Whole years from one date to another by anniversaries; 29 February is refused (bad, for the scalar
-    engine to report)."""
-    rows = b.rows
-    a = np.asarray(since.n if isinstance(since.n, np.ndarray) else np.full(rows, since.n), dtype=np.int64)
-    z = np.asarray(until.n if isinstance(until.n, np.ndarray) else np.full(rows, until.n), dtype=np.int64)
-    pending = c.either(since.pending, until.pending)
-    ok = np.ones(rows, dtype=bool) if pending is None else ~pending
-    a_, z_ = np.where(ok, a, 730120), np.where(ok, z, 730120)  # pending rows: any real day will do
-    epoch = date(1970, 1, 1).toordinal()
-    da = (a_ - epoch).astype("datetime64[D]")
-    dz = (z_ - epoch).astype("datetime64[D]")
-    ya, yz = da.astype("datetime64[Y]"), dz.astype("datetime64[Y]")
-    month_day_a = (da - ya.astype("datetime64[D]")).astype(np.int64)  # day of the year, from 0
-    ma, mz = da.astype("datetime64[M]"), dz.astype("datetime64[M]")
-    mon_a = (ma - ya.astype("datetime64[M]")).astype(np.int64)
-    mon_z = (mz - yz.astype("datetime64[M]")).astype(np.int64)
-    day_a = (da - ma.astype("datetime64[D]")).astype(np.int64)
-    day_z = (dz - mz.astype("datetime64[D]")).astype(np.int64)
-    del month_day_a
-    years = (yz.astype(np.int64) - ya.astype(np.int64)) - ((mon_z < mon_a) | ((mon_z == mon_a) & (day_z < day_a)))
-    leap_day = ok & (mon_a == 1) & (day_a == 28)
-    bad = c.either(c.either(since.bad, until.bad), leap_day if leap_day.any() else None)
-    return Col("num", years.astype(np.int64), 1, pending, bad, 10_000, 1)
-
-
 def _const(value: Any) -> ColFn:
     if isinstance(value, bool):
         col = Col("bool", value)
@@ -681,64 +601,33 @@ def _const(value: Any) -> ColFn:
     return lambda b: col
 
 
-def _fold(b: _Batch, f: str, body_kind: str, items: list[tuple[Col | None, Callable[[_Batch], Col]]]) -> Col:
-    """sum/count/min/max/all/any over the kept items: pending if any `where` is, or any kept value is."""
+def _fold(b: _Batch, fold: Callable[..., Col], items: list[tuple[Col | None, Callable[[_Batch], Col]]]) -> Col:
+    """A fold over the items some row keeps: pending where any `where` is, or any kept value is; bad where
+    any is (the fold itself, from the construct table's column implementation, adds its own bad rows)."""
     rows = b.rows
     pending = np.zeros(rows, dtype=bool)
     bad = np.zeros(rows, dtype=bool)
-    kept: list[tuple[np.ndarray, Col]] = []
-    everywhere = np.ones(rows, dtype=bool)  # kept in every row: `keep is everywhere` skips the masking
+    kept: list[tuple[np.ndarray | None, Col]] = []
     for where, body_fn in items:
-        if where is None:
-            keep = everywhere
-        else:
+        keep: np.ndarray | None = None  # every row keeps it
+        if where is not None:
             keep = where.n if isinstance(where.n, np.ndarray) else np.full(rows, bool(where.n))
             if where.pending is not None:
                 pending |= where.pending
                 keep = keep & ~where.pending
             if where.bad is not None:
                 bad |= where.bad
-        if not keep.any():
-            continue
+            if not keep.any():
+                continue
         body = body_fn(b)
         if body.pending is not None:
-            pending |= body.pending if keep is everywhere else body.pending & keep
+            pending |= body.pending if keep is None else body.pending & keep
         if body.bad is not None:
-            bad |= body.bad if keep is everywhere else body.bad & keep
-        kept.append((keep, body))
-    if f in ("all", "any"):
-        out = np.full(rows, f == "all")
-        for keep, body in kept:
-            v = body.n if isinstance(body.n, np.ndarray) else np.full(rows, bool(body.n))
-            out = (out & (v | ~keep)) if f == "all" else (out | (v & keep))
-        return Col("bool", out, 1, pending if pending.any() else None, bad if bad.any() else None)
-    if f == "count":
-        total = np.zeros(rows, dtype=np.int64)
-        for keep, body in kept:
-            v = body.n if isinstance(body.n, np.ndarray) else np.full(rows, bool(body.n))
-            total += (v & keep)
-        return Col("num", total, 1, pending if pending.any() else None, bad if bad.any() else None, len(items), 1)
-    zero = Col("num", 0, 1) if body_kind != "date" else Col("date", 0, 1)
-    if f == "sum":
-        acc = zero
-        for keep, body in kept:
-            clean = replace(body, pending=None, bad=None)
-            acc = c.add(acc, clean if keep is everywhere else c.pick(Col("bool", keep), clean, zero))
-        return replace(acc, pending=pending if pending.any() else None,
-                       bad=c.either(acc.bad, bad if bad.any() else None))
-    # min / max: over the kept items; none kept (and not pending) is an error in that row
-    largest = f == "max"
-    found = np.zeros(rows, dtype=bool)
-    acc = zero
-    for keep, body in kept:
-        clean = replace(body, pending=None, bad=None)
-        better = c.compare(clean, acc, ">" if largest else "<")
-        take = keep & (~found | (better.n if isinstance(better.n, np.ndarray) else bool(better.n)))
-        acc = c.pick(Col("bool", take), clean, acc)
-        bad |= better.bad & keep if better.bad is not None else False
-        found |= keep
-    bad |= ~found & ~pending
-    return replace(acc, pending=pending if pending.any() else None, bad=bad if bad.any() else None)
+            bad |= body.bad if keep is None else body.bad & keep
+        kept.append((keep, replace(body, pending=None, bad=None)))
+    out = fold(rows, kept, pending if pending.any() else None)
+    return replace(out, pending=pending if pending.any() else None,
+                   bad=c.either(out.bad, bad if bad.any() else None))
 
 
 def _waterfall(b: _Batch, pool: Col, claims: list[tuple[int, Col]]) -> dict[int, Col]:

@@ -2,9 +2,11 @@
 
 An entry carries the name, how many arguments it takes, its type rule (what
 the checker infers and refuses), its scalar implementation (what `plan.py`
-compiles a use of it to), and a line of documentation. The checker, the
-planner, the function reference (`reference()`, printed by `clausewise
-functions` and kept in the README) and the fuzzers' word lists all read this
+and `compiled.py` compile a use of it to), its column implementation (what
+the batch engine, `batch.py`, runs over columns of scenarios: see
+column_builtins.py), and a line of documentation. The checker, the
+planner, the function reference (`reference()`, kept in docs/functions.md)
+and the fuzzers' word lists all read this
 table, so a built-in cannot be known to one of them and silently missing from
 another.
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 Kind = Literal["function", "fold", "binary", "unary"]
 Impl = Callable[..., Any]
+ColImpl = Callable[..., Any]  # (rows, *columns) -> column; a fold's (rows, kept, pending) -> column
 
 
 class Typer(Protocol):
@@ -74,6 +77,7 @@ class Builtin:
     doc: str  # one line
     type_rule: TypeRule
     scalar: Callable[[Site], Impl]
+    column: Callable[[Site], ColImpl]  # the batch engine's: over columns.Col, made lazily (numpy)
     short_circuit: bool = False  # gets the first value, pending or not, and a function giving the second
     raw_args: bool = False  # the type rule reads its arguments as written (first(year)): not typed first
 
@@ -120,6 +124,24 @@ def _period_set_name(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
 def _same(f: Callable[..., Any]) -> Callable[[Site], Impl]:
     """An implementation that does not depend on where it is used."""
     return lambda site: f
+
+
+def _vector(f: Callable[..., Any]) -> Callable[[Site], ColImpl]:
+    """A column implementation that does not depend on where it is used: f(columns, rows, *columns), with
+    the module columns.py, imported when a batch first needs it (numpy is not loaded for a single run)."""
+    def make(site: Site) -> ColImpl:
+        from . import columns
+        return lambda rows, *values: f(columns, rows, *values)
+    return make
+
+
+def _columns(pick: Callable[[Any], Callable[[Site], ColImpl]]) -> Callable[[Site], ColImpl]:
+    """A column implementation from column_builtins.py, `pick(module)`, imported when a batch first needs
+    it."""
+    def make(site: Site) -> ColImpl:
+        from . import column_builtins
+        return pick(column_builtins)(site)
+    return make
 
 
 # ---- functions ------------------------------------------------------------------------------------------
@@ -384,61 +406,67 @@ def _negate_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
 
 def _entries() -> list[Builtin]:
     compare_doc = "comparison of two amounts, dates or periods of one kind (= and != also of true/false)"
+    cb = _columns
     return [
-        Builtin("abs", "function", 1, 1, "abs(x)", "the amount without its sign", _abs_rule, _same(
-            lambda run, x: abs(x))),
+        Builtin("abs", "function", 1, 1, "abs(x)", "the amount without its sign", _abs_rule,
+                _same(lambda run, x: abs(x)), _vector(lambda c, rows, x: c.absolute(x))),
         Builtin("clamp", "function", 3, 3, "clamp(x, lowest, highest)",
                 "x, but at least `lowest` and at most `highest` (an error if lowest > highest)",
-                _amounts_or_dates("clamp"), _clamp),
+                _amounts_or_dates("clamp"), _clamp, cb(lambda m: m.clamp)),
         Builtin("min", "function", 2, None, "min(a, b, ...)", "the least of two or more amounts or dates",
-                _amounts_or_dates("min"), _same(lambda run, *values: min(values))),
+                _amounts_or_dates("min"), _same(lambda run, *values: min(values)),
+                _vector(lambda c, rows, *values: c.extreme(list(values), False))),
         Builtin("max", "function", 2, None, "max(a, b, ...)", "the greatest of two or more amounts or dates",
-                _amounts_or_dates("max"), _same(lambda run, *values: max(values))),
+                _amounts_or_dates("max"), _same(lambda run, *values: max(values)),
+                _vector(lambda c, rows, *values: c.extreme(list(values), True))),
         Builtin("previous", "function", 1, 1, "previous(y)", "the period before y (an error for the first)",
-                _one_period(False), _neighbour(-1)),
+                _one_period(False), _neighbour(-1), cb(lambda m: m.neighbour(-1))),
         Builtin("next", "function", 1, 1, "next(y)", "the period after y (an error for the last)",
-                _one_period(False), _neighbour(1)),
+                _one_period(False), _neighbour(1), cb(lambda m: m.neighbour(1))),
         Builtin("first", "function", 1, 1, "first(year)", "the first period of a set", _period_set_name,
-                _edge(False), raw_args=True),
+                _edge(False), cb(lambda m: m.edge(False)), raw_args=True),
         Builtin("last", "function", 1, 1, "last(year)", "the last period of a set", _period_set_name,
-                _edge(True), raw_args=True),
+                _edge(True), cb(lambda m: m.edge(True)), raw_args=True),
         Builtin("start", "function", 1, 1, "start(y)", "the first day of period y", _one_period(True),
-                _bound(False)),
-        Builtin("end", "function", 1, 1, "end(y)", "the last day of period y", _one_period(True), _bound(True)),
+                _bound(False), cb(lambda m: m.bound(False))),
+        Builtin("end", "function", 1, 1, "end(y)", "the last day of period y", _one_period(True), _bound(True),
+                cb(lambda m: m.bound(True))),
         Builtin("whole_years", "function", 2, 2, "whole_years(from, to)",
                 "whole years from one date to another, counted by anniversaries (29 February refused)",
-                _whole_years_rule, _whole_years),
+                _whole_years_rule, _whole_years, cb(lambda m: m.whole_years)),
         Builtin("sum", "fold", 1, 1, "sum(E for each ...)", "the total of E over the periods or days (0 if none)",
-                _fold_rule("amount"), _sum),
+                _fold_rule("amount"), _sum, cb(lambda m: m.fold_sum)),
         Builtin("count", "fold", 1, 1, "count(C for each ...)", "how many periods or days C holds for",
-                _fold_rule("count"), _same(lambda run, values: Fraction(sum(1 for v in values if v)))),
+                _fold_rule("count"), _same(lambda run, values: Fraction(sum(1 for v in values if v))),
+                cb(lambda m: m.fold_count)),
         Builtin("min", "fold", 1, 1, "min(E for each ...)", "the least E (an error if there is none)",
-                _fold_rule("extreme"), _extreme(min)),
+                _fold_rule("extreme"), _extreme(min), cb(lambda m: m.fold_extreme(False))),
         Builtin("max", "fold", 1, 1, "max(E for each ...)", "the greatest E (an error if there is none)",
-                _fold_rule("extreme"), _extreme(max)),
+                _fold_rule("extreme"), _extreme(max), cb(lambda m: m.fold_extreme(True))),
         Builtin("all", "fold", 1, 1, "all(C for each ...)", "true if C holds for every one (true if none)",
-                _fold_rule("truth"), _same(lambda run, values: all(values))),
+                _fold_rule("truth"), _same(lambda run, values: all(values)), cb(lambda m: m.fold_truth(True))),
         Builtin("any", "fold", 1, 1, "any(C for each ...)", "true if C holds for at least one (false if none)",
-                _fold_rule("truth"), _same(lambda run, values: any(values))),
+                _fold_rule("truth"), _same(lambda run, values: any(values)), cb(lambda m: m.fold_truth(False))),
         Builtin("+", "binary", 2, 2, "a + b", "sum of two amounts in one unit; a date moved on by (business) days",
-                _additive_rule, _additive),
+                _additive_rule, _additive, cb(lambda m: m.additive)),
         Builtin("-", "binary", 2, 2, "a - b",
                 "difference of two amounts in one unit; a date moved back by days; days from one date to another",
-                _additive_rule, _additive),
+                _additive_rule, _additive, cb(lambda m: m.additive)),
         Builtin("*", "binary", 2, 2, "a * b", "product of two amounts (units multiply: USD per share * shares)",
-                _multiplicative_rule, _multiply),
+                _multiplicative_rule, _multiply, _vector(lambda c, rows, a, b: c.mul(a, b))),
         Builtin("/", "binary", 2, 2, "a / b", "quotient of two amounts (an error if b is zero)",
-                _multiplicative_rule, _divide),
-        *(Builtin(op, "binary", 2, 2, f"a {op} b", compare_doc, _compare_rule, _compare)
+                _multiplicative_rule, _divide, _vector(lambda c, rows, a, b: c.div(a, b))),
+        *(Builtin(op, "binary", 2, 2, f"a {op} b", compare_doc, _compare_rule, _compare,
+                  _vector(lambda c, rows, a, b, op=op: c.compare(a, b, op)))
           for op in ("=", "!=", "<", "<=", ">", ">=")),
         Builtin("and", "binary", 2, 2, "a and b", "true if both are (pending if either is, unless one is false)",
-                _logic_rule, _same(_and), short_circuit=True),
+                _logic_rule, _same(_and), _vector(lambda c, rows, a, b: c.kleene(a, b, "and")), short_circuit=True),
         Builtin("or", "binary", 2, 2, "a or b", "true if either is (pending if either is, unless one is true)",
-                _logic_rule, _same(_or), short_circuit=True),
+                _logic_rule, _same(_or), _vector(lambda c, rows, a, b: c.kleene(a, b, "or")), short_circuit=True),
         Builtin("not", "unary", 1, 1, "not C", "true if C is false", _logic_rule,
-                _same(lambda run, c: not c)),
+                _same(lambda run, x: not x), _vector(lambda c, rows, x: c.logic_not(x))),
         Builtin("-", "unary", 1, 1, "-x", "the amount with its sign changed", _negate_rule,
-                _same(lambda run, x: -x)),
+                _same(lambda run, x: -x), _vector(lambda c, rows, x: c.neg(x))),
     ]
 
 
@@ -452,15 +480,19 @@ def lookup(kind: Kind, name: str) -> Builtin | None:
 
 
 def reference() -> str:
-    """The function reference, made from the table: one line per built-in."""
+    """The function reference, made from the table: one line per built-in (operators that share their line
+    of documentation, the comparisons, share a line)."""
     titles = {"function": "Functions", "fold": "Folds (E for each year x ..., for each day d from A through B, "
               "for each date d in SERIES; optionally `where C`)", "binary": "Operators", "unary": "Operators"}
-    lines: list[str] = []
-    shown: set[str] = set()
+    sections: dict[str, list[tuple[list[str], str]]] = {}
     for b in TABLE.values():
-        title = titles[b.kind]
-        if title not in shown:
-            lines += ["", f"{title}:", ""] if lines else [f"{title}:", ""]
-            shown.add(title)
-        lines.append(f"- `{b.signature}`: {b.doc}")
-    return "\n".join(lines) + "\n"
+        lines = sections.setdefault(titles[b.kind], [])
+        if lines and lines[-1][1] == b.doc:
+            lines[-1][0].append(b.signature)
+        else:
+            lines.append(([b.signature], b.doc))
+    out: list[str] = []
+    for title, lines in sections.items():
+        out += ["", f"{title}:", ""] if out else [f"{title}:", ""]
+        out += [f"- {', '.join(f'`{sig}`' for sig in signatures)}: {doc}" for signatures, doc in lines]
+    return "\n".join(out) + "\n"

@@ -225,6 +225,8 @@ def div(a: Col, b: Col) -> Col:
     negative = d < 0
     d = np.where(zero, 1, np.abs(d))
     n = np.where(negative, -n, n)
+    if pending is not None:
+        zero &= ~pending  # a pending row divides by nothing: it stays pending
     bad = either(bad, either(either(over, over2), zero if zero.any() else None))
     return _reduced(Col("num", n, d, pending, bad, a.bound * b.dbound, a.dbound * b.bound))
 
@@ -232,6 +234,11 @@ def div(a: Col, b: Col) -> Col:
 class AllBad(Exception):
     """A value that no row can have computed here (division by a zero constant...): every row that needs it
     goes to the scalar engine. The batch catches it where it knows the number of rows."""
+
+
+class Unvectorised(Exception):
+    """A construct the columnar engine leaves to the scalar engine, row by row (raised while the batch's
+    plan is made, never while it runs)."""
 
 
 def neg(a: Col) -> Col:
