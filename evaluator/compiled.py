@@ -30,11 +30,13 @@ from . import builtins
 from . import nodes as n
 from .builtins import Site
 from .cells import Cells, Key
+from .errors import ContractError
 from .rounding import MODES
 
 if TYPE_CHECKING:
     from .evaluate import Run
     from .plan import Plan
+    from .program import Program
 
 MAX_UNROLLED = 2_000  # statements for one cell; past this the interpreter's closure computes it
 MAX_CELLS = 20_000  # cells in one compiled function; past this the whole evaluation is interpreted
@@ -97,6 +99,34 @@ def _whole(v: Any) -> Any:
     return v.numerator if type(v) is Fraction and v.denominator == 1 else v
 
 
+_VARIES = object()  # a cell whose value depends on the scenario
+
+
+def _varies(program: Program, e: n.Expr) -> bool:
+    """Whether a formula reads anything a scenario gives: an input, `as_of`, a day or date of a loop."""
+    for x in n.walk(e):
+        match x:
+            case n.Name() | n.Index() if program.symbols.get(x.name) is not None and \
+                    program.symbols[x.name].kind == "input":
+                return True
+            case n.AsOf() | n.SeriesAt():
+                return True
+            case n.Aggregate() if x.over.kind != "periods":
+                return True
+    return False
+
+
+def _divide(a: Any, b: Any) -> Any:
+    """a / b, an int when it is whole (0 / b most often: a credit that is nothing); by zero, Abandon (the
+    interpreter reports it at its place)."""
+    if not b:
+        raise Abandon
+    if type(a) is int and type(b) is int:
+        q, r = divmod(a, b)
+        return q if not r else Fraction(a, b)
+    return Fraction(a) / b
+
+
 class _Writer:
     def __init__(self, plan: Plan, reading: str | None) -> None:
         self.plan = plan
@@ -106,10 +136,11 @@ class _Writer:
         self.lines: list[str] = []
         self.depth = 1
         self.names: dict[str, Any] = {"Fraction": Fraction, "_settle": _settle, "_whole": _whole,
-                                      "Abandon": Abandon, "math": math}
+                                      "_divide": _divide, "Abandon": Abandon, "math": math}
         self.constants: dict[int, str] = {}  # id(object) -> its global name
         self.temps = 0
-        self.local: dict[Key, str] = {}  # cells computed so far -> their local variable
+        self.local: dict[Key, str] = {}  # cells computed so far -> their local variable (or constant)
+        self.fixed: dict[Key, Any] = {}  # cells no scenario can change -> their value
         self.inputs: dict[str, str] = {}  # inputs read -> local variable
         self.multiplies = True  # the cell being written multiplies: a whole result may still be too big
 
@@ -184,6 +215,8 @@ class _Writer:
     def store(self, key: Key, value: str, quantity: bool) -> None:
         var = f"c{len(self.local)}"
         self.emit(f"{var} = {value}")
+        if quantity and value.lstrip("-").isdigit():  # a whole number written out: nothing to settle
+            quantity = False
         if quantity:  # whole amounts as int, and nothing near the digit limit (a product can double digits)
             with self.block(f"if type({var}) is Fraction:"):
                 self.emit(f"{var} = _settle({var}, MB)")
@@ -219,12 +252,37 @@ class _Writer:
         if isinstance(decl, n.AllocationDecl):
             return self.allocation(decl, idx[:-1])
         assert isinstance(decl, n.RuleDecl) and decl.body is not None
+        fixed = self.fixed_value(key, decl)
+        if fixed is not _VARIES:
+            self.emit(f"M[{self.const(key)}] = {self.const(fixed)}")
+            self.local[key] = self.const(fixed)
+            return [key]
         formula = next((alt.body for alt in decl.alternatives if alt.interpretation == self.reading), decl.body)
         env = dict(zip((p.var for p in decl.params), idx, strict=True))
         self.multiplies = _multiplies(formula)
         value = self.expr(formula, env)
         self.store(key, value, sym.type.is_quantity)
         return [key]
+
+    def fixed_value(self, key: Key, decl: n.RuleDecl) -> Any:
+        """The value of a cell no scenario can change, worked out once, now, by the interpreter: one whose
+        formulas read no input, no `as_of` and no day or date, and only cells fixed already (the plan's order
+        puts them first). _VARIES otherwise, or if working it out fails or leaves a note (the run reports
+        those in their place)."""
+        if any(_varies(self.program, f) for f in n.expressions(decl)) or \
+                any(read.key not in self.fixed for read in self.cells.reads(key)):
+            return _VARIES
+        from .evaluate import Run
+
+        run = Run(self.plan, {}, self.reading, fast=False)
+        try:
+            value = run.value(key[0], key[1], decl.name_span)
+        except ContractError:
+            return _VARIES
+        if run.notes:
+            return _VARIES
+        self.fixed[key] = value = _whole(value)
+        return value
 
     # ---- reads ----------------------------------------------------------------------------------------
 
@@ -334,10 +392,16 @@ class _Writer:
         lt, rt = self.program.type_of(e.left), self.program.type_of(e.right)
         plain = e.op in ("*", "=", "!=", "<", "<=", ">", ">=") or (
             e.op in ("+", "-") and "date" not in (lt.kind, rt.kind))
-        if plain:
+        if plain and e.op in ("+", "-"):  # adding nothing (0, often): the same value, and no new Fraction
+            self.emit(f"{out} = {_unless_pending([a, b])}{a} {e.op} {b} if {b} else {a}")
+        elif plain:
             op = "==" if e.op == "=" else e.op
             self.emit(f"{out} = {_unless_pending([a, b])}{a} {op} {b}")
-        else:  # division, and dates moved by days: the table's own implementation
+        elif e.op == "/":  # nothing divided by something is 0 (a credit that is nothing, most often)
+            nonzero = b.lstrip("-").isdigit() and int(b) != 0  # by a constant: never by zero
+            self.emit(f"{out} = {_unless_pending([a, b])}_divide({a}, {b}) if {a}{'' if nonzero else f' or not {b}'}"
+                      " else 0")
+        else:  # dates moved by days: the table's own implementation
             impl = builtins.TABLE[("binary", e.op)].scalar(Site(e, (lt, rt), self.program))
             self.emit(f"{out} = {_unless_pending([a, b])}{self.const(impl)}(R, {a}, {b})")
         return out
@@ -396,19 +460,28 @@ class _Writer:
         """A sum over periods, added up as it goes (a few terms: the cell's size check bounds them)."""
         q = e.over
         out = self.temp()
-        self.emit(f"{out} = 0")
+        first = True  # the first term without a where: the total so far is that term (not 0 + it)
         for k in self._range(q, env):
             inner = {**env, q.var: k}
             if q.where is None:
                 v = self.expr(e.body, inner)
-                self.emit(f"{out} = {_unless_pending([out, v])}{out} + {v}")
+                if first:
+                    self.emit(f"{out} = {v}")
+                else:
+                    self.emit(f"{out} = {_unless_pending([out, v])}{out} + {v} if {v} else {out}")
+                first = False
                 continue
+            if first:
+                self.emit(f"{out} = 0")
+                first = False
             w = self.expr(q.where, inner)
             with self.block(f"if {w} is None:" if _maybe_none(w) else "if False:"):
                 self.emit(f"{out} = None")
             with self.block(f"elif {out} is not None and {w}:"):
                 v = self.expr(e.body, inner)
                 self.emit(f"{out} = {_unless_pending([out, v])}{out} + {v}")
+        if first:  # over no periods
+            self.emit(f"{out} = 0")
         return out
 
     def _range(self, q: n.Quantifier, env: dict[str, int]) -> list[int]:

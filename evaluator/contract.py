@@ -271,9 +271,9 @@ class Contract:
         outputs: dict[str, Output] = {}
         for name, span, periods in shape.outputs:
             if periods is None:
-                outputs[name] = self._plain(program, name, run.value(name, (), span), None)
+                outputs[name] = self._plain(program, name, run.result(name, (), span), None)
             else:
-                outputs[name] = {m: self._plain(program, name, run.value(name, (i,), span), m)
+                outputs[name] = {m: self._plain(program, name, run.result(name, (i,), span), m)
                                  for i, m in enumerate(periods)}
         steps = derive(program, run, list(shape.cells), self.text) if trace else None
         sentences = narrative_.tell(self.narrative, run) if self.narrative and narrate else []

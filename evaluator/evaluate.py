@@ -112,6 +112,17 @@ class Run:
             raise value.error
         return value
 
+    def result(self, name: str, idx: tuple[int, ...], span: n.Span) -> Value:
+        """An output's value once `prepare` has run: `value`, without its bookkeeping where none is needed
+        (no trace is kept, and the value is computed already or is a parameter or an input)."""
+        if self.deps is None:
+            found = self.memo.get((name, idx), self)  # self: not there
+            if found is not self and type(found) is not Failed:
+                return found  # type: ignore[return-value]
+            if found is self and (name in self.plan.constants or name in self.inputs):
+                return self.compute(name, idx)
+        return self.value(name, idx, span)
+
     def _ensure(self, key: Key, span: n.Span) -> None:
         """Compute `key` and what it needs. Inside a cell, what it reads is computed already (the plan's
         order): this is reached from outside (outputs asked one by one, the schedule, the narrative)."""
