@@ -128,8 +128,16 @@ def _replaced_about(r: n.Amending) -> tuple[n.About, n.Span]:
     return (r.decl.about, r.decl.name_span) if isinstance(r, n.Replacement) else (r.about, r.name_span)
 
 
+def _cited_by(r: n.Amending) -> list[tuple[str, n.Span]]:
+    """Every clause a replacement cites, with where: its own, and its readings' (`under X cites ...`)."""
+    about, _ = _replaced_about(r)
+    cited = [(about.citation, about.citation_span)] if about.citation else []
+    alternatives = getattr(r.decl, "alternatives", ()) if isinstance(r, n.Replacement) else ()
+    return cited + [(a.citation, a.citation_span) for a in alternatives if a.citation]
+
+
 def _own_citations(name: str, files: Sequence[n.RuleFile], text: AgreementText | None) -> list[Diagnostic]:
-    """Every replacement cites a clause; with the amendment's text, a clause of that text."""
+    """Every replacement cites a clause; with the amendment's text, a clause of that text (its readings too)."""
     out = []
     for f in files:
         for r in f.amending:
@@ -139,11 +147,12 @@ def _own_citations(name: str, files: Sequence[n.RuleFile], text: AgreementText |
                                          f"cite the clause of amendment {name} that makes it, after the name "
                                          '(e.g. cites "Amendment 1, 1"): else the old clause would stay beside '
                                          "the new figure"))
-            elif text is not None and about.citation not in text.clauses:
-                close = difflib.get_close_matches(about.citation, list(text.clauses), n=1)
+            for citation, span in _cited_by(r):
+                if text is None or citation in text.clauses:
+                    continue
+                close = difflib.get_close_matches(citation, list(text.clauses), n=1)
                 out.append(Diagnostic.at(
-                    about.citation_span, f"'{about.citation}' is not a clause of {Path(text.path).name}, "
-                                         f"the text of amendment {name}",
+                    span, f"'{citation}' is not a clause of {Path(text.path).name}, the text of amendment {name}",
                     f"did you mean '{close[0]}'?" if close else "a replacement cites the clause of the amendment "
                                                                 "that makes it, not the clause it replaces"))
     return out
@@ -175,12 +184,13 @@ def apply(base: Sequence[n.RuleFile], amendments: Sequence[Amendment]) -> tuple[
     for amendment in amendments:
         for f in amendment.files:
             for r in f.amending:
-                about, _ = _replaced_about(r)
-                if amendment.text is None and about.citation in cited:
-                    problems.append(Diagnostic.at(
-                        about.citation_span, f"'{about.citation}' is a clause of the agreement: a replacement cites "
-                                             f"the clause of amendment {amendment.name} that makes it",
-                        "cite the amendment's own clause, and give the amendment its text (text: FILE) to check it"))
+                for citation, span in _cited_by(r) if amendment.text is None else []:
+                    if citation in cited:
+                        problems.append(Diagnostic.at(
+                            span, f"'{citation}' is a clause of the agreement: a replacement cites the clause of "
+                                  f"amendment {amendment.name} that makes it",
+                            "cite the amendment's own clause, and give the amendment its text (text: FILE) to "
+                            "check it"))
                 place = where.get(r.name)
                 if place is None:
                     close = difflib.get_close_matches(r.name, list(where), n=1)

@@ -194,11 +194,17 @@ class _Batch:
 
     def input(self, name: str, period: str | None) -> Col:
         found = self.given.values.get((name, period))
-        if found is None:
+        decl = self.program.symbols[name].decl
+        if found is None or (self.as_of is not None and _unknown_yet(self.program, decl, period, self.as_of)):
             kind = self.program.symbols[name].type.kind
             kind = {"quantity": "num"}.get(kind, kind)
             return Col(kind, 0 if kind != "bool" else False, 1, np.ones(self.rows, dtype=bool))
-        return found.col
+        col = found.col
+        if self.as_of is not None and isinstance(decl, n.InputDecl) and decl.known == "when it happens":
+            later = c.spread(col.n, self.rows) > self.as_of.toordinal()  # not happened by then: set aside
+            if later.any():
+                col = replace(col, pending=c.either(col.pending, later))
+        return col
 
     def finish(self, contract: Contract, outputs: dict[Key, Col]) -> BatchResult:
         rows = self.rows
@@ -239,6 +245,16 @@ class _Batch:
             return
         for key, value in found.items():
             result_cols[_column_name(self.program, key)].patches[i] = value
+
+
+def _unknown_yet(program: Program, decl: n.Declaration, period: str | None, as_of: date) -> bool:
+    """Whether an input's values for a period are set aside as of a date: those known only after the period,
+    before it ends (knowledge.py; a batch's values carry no reported dates)."""
+    if not isinstance(decl, n.InputDecl) or decl.known not in ("after the period", "when reported") or \
+            not decl.period_set or period is None:
+        return False
+    ps = program.period_sets[decl.period_set]
+    return as_of <= ps.members[ps.position(period)].end
 
 
 def _input_error(d: Diagnostic) -> ContractError:

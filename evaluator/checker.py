@@ -600,6 +600,21 @@ class _Checker(TimeChecks):
             self.symbol_type(name, self.symbols[name].decl.name_span)
         return found
 
+    def input_known(self, decl: n.InputDecl, t: Type) -> None:
+        """'reported in order' and 'known ...' where they mean something."""
+        name = decl.name
+        if decl.in_order and not decl.period_set:
+            self.error(decl.name_span, f"'{name}' has one value; 'reported in order' needs 'by PERIODS'")
+        if decl.known == "after the period" and not decl.period_set:
+            self.error(decl.name_span, f"'{name}' has no periods; 'known after the period' needs 'by PERIODS'",
+                       "or say 'known when reported', and give the date each value was reported")
+        if decl.known == "when reported" and decl.by_date:
+            self.error(decl.name_span, f"'{name}' is given by date already; 'known when reported' is for values "
+                       "given once or per period")
+        if decl.known == "when it happens" and t.kind != "date":
+            self.error(decl.name_span, f"'{name}' is {t}, not a date; only a date can be 'known when it happens'",
+                       "say 'known when reported' or 'known after the period'")
+
     def run(self) -> Program:
         # Pass 1 works out the type of every symbol, following references;
         # pass 2 checks every formula again with all those types known.
@@ -608,8 +623,8 @@ class _Checker(TimeChecks):
         for name, sym in self.symbols.items():
             self.current, self.earlier_vars, self.own_vars = name, set(), set()
             self.infer(sym)
-            if isinstance(sym.decl, n.InputDecl) and sym.decl.in_order and not sym.decl.period_set:
-                self.error(sym.decl.name_span, f"'{name}' has one value; 'reported in order' needs 'by PERIODS'")
+            if isinstance(sym.decl, n.InputDecl):
+                self.input_known(sym.decl, sym.type)
         for obligation in self.obligations.values():
             self.current, self.earlier_vars, self.own_vars = None, set(), set()
             self.obligation(obligation)

@@ -286,9 +286,14 @@ def _diff(args: argparse.Namespace) -> str:
     b = _load(args, args.other) if args.other else a
     inputs = _inputs(args)
     against_as_of = args.against_as_of or args.as_of
-    left = a.evaluate(inputs, args.interpretation, narrate=False, as_of=args.as_of)
+    before = compare_.before_amendment(a, b, args.as_of)  # A as it stood just before amendment file B
+    left = (b if before else a).evaluate(inputs, args.interpretation, narrate=False, as_of=args.as_of,
+                                         version=before)
     right = b.evaluate(inputs, args.against or args.interpretation, narrate=False, as_of=against_as_of)
     labels = [_label(args.contract, left), _label(args.other or args.contract, right)]
+    if b.as_amended_by and before and [x.name for x in a.amendments] != [x["amendment"] for x in left.amendments]:
+        stem = Path(args.contract).stem  # A lists later amendments: say its side is not all of A
+        labels[0] = f"{stem} before {b.as_amended_by.name}" + labels[0][len(stem):]
     if labels[0] == labels[1]:
         labels = ["A", "B"]
     return _comparison(compare("diff", labels, [left, right], only_differences=True), args.format)

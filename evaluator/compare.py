@@ -8,12 +8,16 @@ It is data (`to_dict`, a `clausewise/comparison/2` document) and a table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .render import cell
 from .result import Result, exact_decimal, jsonable
+
+if TYPE_CHECKING:
+    from .contract import Contract, Version
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,18 @@ def compare(kind: str, labels: list[str], results: list[Result], only_difference
             if row.differs or not only_differences:
                 rows.append(row)
     return Comparison(kind, results[0].contract, tuple(labels), tuple(results), tuple(rows))
+
+
+def before_amendment(a: Contract, b: Contract, as_of: date | None) -> Version | None:
+    """For `diff A B` where B is an amendment file of the contract file A: the agreement just before that
+    amendment (the amendments B follows, those in force on `as_of` if given), for A's side. So the diff
+    shows what the amendment changes, and not what the amendments A lists after it change. Else None."""
+    amendment = b.as_amended_by
+    if amendment is None or a.as_amended_by is not None or a.path.resolve() != b.path.resolve():
+        return None
+    earlier = b.amendments[:-1]  # in the order they take effect: those in force on a date are the first ones
+    count = len(earlier) if as_of is None else sum(1 for x in earlier if x.in_force <= as_of)
+    return b.stages()[count][1]
 
 
 def _value(result: Result, name: str, period: str | None) -> Any:

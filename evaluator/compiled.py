@@ -166,9 +166,9 @@ class _Writer:
         """A name for a Python object the function uses (a constant, a built-in's implementation)."""
         if isinstance(value, bool) or value is None:
             return repr(value)
-        if type(value) is int:
+        if type(value) is int and abs(value) < 1 << 64:  # written out; a longer one is a named constant
             return repr(value)
-        if type(value) is Fraction and value.denominator == 1:
+        if type(value) is Fraction and value.denominator == 1 and abs(value) < 1 << 64:
             return repr(value.numerator)
         key = id(value)
         if key not in self.constants:

@@ -8,6 +8,7 @@ amendments effective by then laid over them, checked and planned once and kept.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import inputs as inputs_
 from . import narrative as narrative_
 from . import nodes as n
+from . import reasons as reasons_
 from .amendments import Amendment, apply, check_units
 from .checker import Program, check
 from .clauses import AgreementText
@@ -29,7 +31,7 @@ from .limits import DEFAULT, Limits
 from .narrative import Narrative
 from .plan import Plan, build
 from .result import Explanation, Output, Result, exact_decimal, fraction_text
-from .trace import derive
+from .trace import Step, derive
 
 if TYPE_CHECKING:
     from .batch import BatchResult
@@ -51,6 +53,8 @@ class Version:
         self.limits = limits
         self._shapes: dict[str | None, Shape] = {}
         self.batch_writers: dict[str | None, Any] = {}  # the columnar engine's, per reading (batch.py)
+        # per name an amendment replaced: its declaration before any amendment did (Contract._build)
+        self.originals: dict[str, n.Declaration] = {}
 
     @cached_property
     def plan(self) -> Plan:
@@ -60,7 +64,7 @@ class Version:
         """What a result of this version under a reading holds, apart from the figures: made once."""
         found = self._shapes.get(reading)
         if found is None:
-            found = self._shapes[reading] = Shape.of(self.program, reading)
+            found = self._shapes[reading] = Shape.of(self.program, reading, self.originals)
         return found
 
 
@@ -75,13 +79,15 @@ class Shape:
     citations: dict[str, str]
 
     @staticmethod
-    def of(program: Program, reading: str | None) -> Shape:
+    def of(program: Program, reading: str | None, originals: Mapping[str, n.Declaration] | None = None) -> Shape:
         outputs: list[tuple[str, n.Span, tuple[str, ...] | None]] = []
         units, periods, citations = {}, {}, {}
         for name in program.outputs:
             sym = program.symbols[name]
             units[name] = str(sym.type)
-            citations[name] = _citation(sym.decl, reading)
+            original = (originals or {}).get(name)
+            citations[name] = _citation(sym.decl, reading) if original is None else \
+                _amended_citation(sym.decl, original, reading, program)
             if sym.params:
                 ps = program.period_sets[sym.params[0]]
                 periods[name] = ps.name
@@ -103,6 +109,7 @@ class Contract:
         self.text = text
         self.narrative = narrative
         self.files_read: tuple[Path, ...] = ()  # every file the loader read for it (set by contract_file)
+        self.as_amended_by: Amendment | None = None  # loaded from this amendment's file: as of it (contract_file)
         self.name: str = data["contract"]
         self.title: str = data["title"]
         self.date = date.fromisoformat(data["date"])
@@ -124,7 +131,13 @@ class Contract:
             if amendments:  # against the version just before the last: it may replace what an earlier one added
                 check_units(self._build(amendments[:-1]).program, files, replaced)
             program = check(files, self.limits)
-            self._versions[key] = Version(program, amendments, self.limits)
+            version = self._versions[key] = Version(program, amendments, self.limits)
+            if amendments:  # what was replaced: the first declaration of the name, as signed or as added
+                before = self._build(amendments[:-1])
+                version.originals = dict(before.originals)
+                for name in replaced:
+                    if name in before.program.symbols:
+                        version.originals.setdefault(name, before.program.symbols[name].decl)
         return self._versions[key]
 
     def version(self, as_of: date | str | None = None) -> Version:
@@ -212,9 +225,10 @@ class Contract:
         reading = self._reading(version, interpretation)
 
         run = Run(version.plan, values, reading, trace=True, as_of=as_of)
-        run.value(key[0], key[1], version.program.symbols[name].decl.span)
-        steps = derive(version.program, run, [key], self.text)
-        return Explanation(self.name, reading, next(iter(steps)), steps, _applied(version))
+        value = run.value(key[0], key[1], version.program.symbols[name].decl.span)
+        steps = _amends(derive(version.program, run, [key], self.text), version, reading)
+        why = reasons_.find(run, [key])[key] if value is None else None  # pending: why, and what leads there
+        return Explanation(self.name, reading, next(iter(steps)), steps, _applied(version), why)
 
     def run(self, inputs: Mapping[str, Any] | Path | None = None, interpretation: str | None = None,
             as_of: date | str | None = None) -> tuple[Version, Run]:
@@ -275,11 +289,11 @@ class Contract:
             else:
                 outputs[name] = {m: self._plain(program, name, run.result(name, (i,), span), m)
                                  for i, m in enumerate(periods)}
-        steps = derive(program, run, list(shape.cells), self.text) if trace else None
+        steps = _amends(derive(program, run, list(shape.cells), self.text), version, reading) if trace else None
         sentences = narrative_.tell(self.narrative, run) if self.narrative and narrate else []
-        notes = {run.label(*key): reason for key, reason in run.notes.items()}
+        why = reasons_.notes(run, reasons_.pending_outputs([(o[0], o[2]) for o in shape.outputs], outputs))
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
-                      steps, sentences, _applied(version), as_of, notes)
+                      steps, sentences, _applied(version), as_of, {k: "; ".join(v) for k, v in why.items()}, why)
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
         if type(value) is int or isinstance(value, bool) or value is None or isinstance(value, date):
@@ -344,9 +358,47 @@ def _applied(version: Version) -> list[dict[str, Any]]:
     return [a.to_dict() for a in version.amendments]
 
 
-def _citation(decl: n.Declaration, reading: str | None) -> str:
-    """The clause a value comes from: the reading's own citation where it gives one."""
+def _citation(decl: n.Declaration, reading: str | None, period: str | None = None) -> str:
+    """The clause a value comes from: the reading's own citation where it gives one; for one period of a
+    table, the citation of its entry where an amendment replaced it."""
+    if period is not None and isinstance(decl, n.TableDecl):
+        entry = next((e for e in reversed(decl.entries) if e.period == period), None)
+        if entry is not None and entry.citation:
+            return entry.citation
     for alt in getattr(decl, "alternatives", ()):
         if alt.interpretation == reading and alt.citation:
             return str(alt.citation)
     return decl.about.citation or ""
+
+
+def _amending(decl: n.Declaration, original: n.Declaration, reading: str | None, period: str | None) -> str:
+    """The citation of an amended value: the amendment's clause, naming the clause it amends (the one the
+    value cited before any amendment replaced it), e.g. "Amendment 1, 1 (amends SPA 4.1)"."""
+    now, then = _citation(decl, reading, period), _citation(original, reading, period)
+    return f"{now} (amends {then})" if then and now != then else now
+
+
+def _amended_citation(decl: n.Declaration, original: n.Declaration, reading: str | None, program: Program) -> str:
+    """An output an amendment replaced, whole or for some periods: "Amendment 1, 2 (amends SPA 5.1)", or for
+    a table one period of which was replaced "SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2"."""
+    whole = _amending(decl, original, reading, None)
+    if not isinstance(decl, n.TableDecl):
+        return whole
+    by_text: dict[str, list[str]] = {}
+    for member in program.period_sets[decl.period_set].names:
+        text = _amending(decl, original, reading, member)
+        if text != whole:
+            by_text.setdefault(text, []).append(member)
+    return "; ".join([whole, *(f"{text} for {', '.join(members)}" for text, members in by_text.items())])
+
+
+def _amends(steps: dict[str, Step], version: Version, reading: str | None) -> dict[str, Step]:
+    """The steps of amended values, each naming the clause its amendment's clause amends (`Step.amends`)."""
+    for label, step in steps.items():
+        original = version.originals.get(step.name)
+        if original is None or step.citation is None:
+            continue
+        then = _citation(original, reading, step.periods[0] if len(step.periods) == 1 else None)
+        if then and then != step.citation:
+            steps[label] = dataclasses.replace(step, amends=then)
+    return steps

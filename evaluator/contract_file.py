@@ -90,11 +90,12 @@ def load(path: str | Path, root: str | Path | None = None, limits: Limits = DEFA
         if "amends" not in data.value:
             raise ContractFileError(data.where((), "this amendment does not say which contract it amends",
                                                "add 'amends: path/to/contract.yaml'"))
-        return _load_contract(data.file_at(("amends",), "contract file", DATA_SUFFIXES), [path], top, limits)
-    return _load_contract(path, [], top, limits)
+        return _load_contract(data.file_at(("amends",), "contract file", DATA_SUFFIXES), path, top, limits)
+    return _load_contract(path, None, top, limits)
 
 
-def _load_contract(path: Path, extra: list[Path], root: Path | None, limits: Limits = DEFAULT) -> Contract:
+def _load_contract(path: Path, subject: Path | None, root: Path | None, limits: Limits = DEFAULT) -> Contract:
+    """The contract at `path`; with `subject` (an amendment file of it), the contract as of that amendment."""
     data = load_data(path, ContractFileError, root)
     if not isinstance(data.value, dict):
         raise ContractFileError(data.where((), "a contract file is a mapping of keys (contract:, rules:, ...)"))
@@ -124,20 +125,29 @@ def _load_contract(path: Path, extra: list[Path], root: Path | None, limits: Lim
             raise ContractFileError(data.where(("amendment_consent", "parties", i), f"'{party}' is not a party"))
     paths = [data.file_at(("amendments", i), "amendment file", DATA_SUFFIXES)
              for i in range(len(value.get("amendments", [])))]
-    listed = set(paths)
-    paths += [p for p in extra if p not in listed]  # an amendment the contract lists already is not added twice
-    amendments = [read(p, parties, consent_of, consent.get("cites"), path, root, date.fromisoformat(value["date"]))
-                  for p in paths]
+    listed = [p.resolve() for p in paths]
+    if subject is not None and subject.resolve() in listed:
+        paths = paths[: listed.index(subject.resolve()) + 1]  # the amendments listed up to it, none after
+    agreement_date = date.fromisoformat(value["date"])
+    amendments = [read(p, parties, consent_of, consent.get("cites"), path, root, agreement_date) for p in paths]
     _in_order(data, amendments)
+    if subject is not None and subject.resolve() not in listed:  # not listed: after those in force by its day
+        own = read(subject, parties, consent_of, consent.get("cites"), path, root, agreement_date)
+        _also(data, own, subject, amendments)
+        kept = [a for a in amendments if a.in_force <= own.in_force]
+        paths, read_all, amendments = [*paths, subject], [*amendments, own], [*kept, own]
+    else:
+        read_all = amendments
     text = _agreement_text(data, amendments) if "text" in value else None
     contract = Contract(path, value, base, amendments, None, text, limits=limits)
+    contract.as_amended_by = amendments[-1] if subject is not None else None
     program = contract.program
     if text is not None:
         signed = load_text(data.file_at(("text",), "agreement text", TEXT_SUFFIXES))
         _check_citations(program, text, len(signed.clauses))
     read_files = [path, *rule_paths, *paths]
-    read_files += [Path(f.path) for a in amendments for f in a.files]
-    read_files += [Path(a.text.path) for a in amendments if a.text is not None]
+    read_files += [Path(f.path) for a in read_all for f in a.files]
+    read_files += [Path(a.text.path) for a in read_all if a.text is not None]
     if text is not None:
         read_files.append(Path(text.path))
     if "narrative" in value:
@@ -174,6 +184,21 @@ def _in_order(data: Data, amendments: list[Amendment]) -> None:
         if a.name in seen:
             problems.append(data.where(("amendments", i), f"amendment {a.name} is listed twice"))
         seen.add(a.name)
+    if problems:
+        raise ContractFileError(problems)
+
+
+def _also(data: Data, own: Amendment, subject: Path, listed: list[Amendment]) -> None:
+    """An amendment file loaded on its own that its contract does not list: checked as `_in_order` checks a
+    listed one. It follows the listed amendments in force by the day it is in force, and none after."""
+    problems = []
+    if any(a.name == own.name for a in listed):
+        problems.append(Diagnostic(f"amendment {own.name} has the name of an amendment the contract lists",
+                                   str(subject), hint="give each amendment its own name, or load the one listed"))
+    if "text" in data.value and own.text is None and any(f.amending for f in own.files):
+        problems.append(Diagnostic(f"amendment {own.name} replaces definitions but has no text: the clauses its "
+                                   "replacements cite cannot be found", str(subject),
+                                   hint="give the amendment its text (text: FILE), its clauses anchored [§ ...]"))
     if problems:
         raise ContractFileError(problems)
 

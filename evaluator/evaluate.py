@@ -22,6 +22,7 @@ from .calendars import CalendarGap
 from .cells import LoopError
 from .compiled import Abandon
 from .errors import Diagnostic, EvaluationError
+from .knowledge import known_on
 from .plan import AllocationPlan, Plan, Value
 
 Key = tuple[str, tuple[int, ...]]  # a symbol and the positions of its periods
@@ -44,10 +45,11 @@ class Run:
         self.plan = plan
         self.fast = fast  # take the compiled path where it can (compiled.py); False: interpret every cell
         self.as_of = as_of  # the date `as_of` stands for in the rules; None: pending
-        self.notes: dict[Key, str] = {}  # why a value is unknown, where it is not merely pending
-        self.heard: list[list[str]] = []  # per value being computed: the reasons of unknowable values it read
         self.program = plan.program
-        self.inputs = inputs
+        # what is not known yet on the as-of date is set aside, pending, with the reason (knowledge.py)
+        self.inputs, self.set_aside = known_on(self.program, inputs, as_of)
+        self.notes: dict[Key, str] = dict(self.set_aside)  # why a value is unknown, where not merely pending
+        self.heard: list[list[str]] = []  # per value being computed: the reasons of unknowable values it read
         self.interpretation = interpretation
         self.memo: dict[Key, Value | Failed] = {}
         self.allocated: dict[Key, dict[int, Value]] = {}
@@ -91,7 +93,7 @@ class Run:
                     return
                 except (EvaluationError, CalendarGap, Abandon):
                     self.memo.clear()
-                    self.notes.clear()
+                    self.notes = dict(self.set_aside)
                     self.allocated.clear()
                     self.active.clear()
                     self.heard.clear()

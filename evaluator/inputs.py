@@ -20,6 +20,7 @@ from . import nodes as n
 from .checker import Program
 from .datafile import MAX_DIGITS, Data, load, number_problem
 from .errors import MAX_SHOWN, Diagnostic, InputError
+from .knowledge import Given
 
 if TYPE_CHECKING:
     import jsonschema
@@ -33,10 +34,17 @@ _IS_DATE = re.compile(_DATE)
 def _value_schema(program: Program, decl: n.InputDecl) -> dict[str, Any]:
     t = program.symbols[decl.name].type
     if t.kind == "bool":
-        return {"type": ["boolean", "null"]}
-    if t.kind == "date":
-        return {"type": ["string", "null"], "pattern": _DATE}
-    return {"anyOf": [{"type": ["integer", "number", "null"]}, {"type": "string", "pattern": _DECIMAL}]}
+        plain: dict[str, Any] = {"type": ["boolean", "null"]}
+    elif t.kind == "date":
+        plain = {"type": ["string", "null"], "pattern": _DATE}
+    else:
+        plain = {"anyOf": [{"type": ["integer", "number", "null"]}, {"type": "string", "pattern": _DECIMAL}]}
+    if decl.known != "when reported":
+        return plain
+    # the value, or the value with the date it was reported, or its versions (restatements), oldest first
+    reported = {"type": "object", "properties": {"value": plain, "reported": {"type": "string", "pattern": _DATE}},
+                "required": ["value", "reported"], "additionalProperties": False}
+    return {"anyOf": [plain, reported, {"type": "array", "items": reported, "minItems": 1}]}
 
 
 def schema(program: Program) -> dict[str, Any]:
@@ -137,6 +145,7 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
         raise InputError(problems, sources={data.file: data.text} if data.text else None)
     given = data.value if isinstance(data.value, dict) else {}
     values: dict[str, Any] = {}
+    reported: dict[tuple[str, tuple[int, ...]], tuple[tuple[date, Any], ...]] = {}
     for name, sym in program.symbols.items():
         if not isinstance(sym.decl, n.InputDecl):
             continue
@@ -144,16 +153,64 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
         if sym.decl.by_date:
             values[name] = _series(data, sym.type.kind, raw, name, problems)
         elif sym.decl.period_set:
-            periods = program.period_sets[sym.decl.period_set].names
+            ps = program.period_sets[sym.decl.period_set]
             per = raw or {}
-            values[name] = [_convert(data, sym.type.kind, per.get(p), (name, p), problems) for p in periods]
+            row = []
+            for i, (p, member) in enumerate(zip(ps.names, ps.members, strict=True)):
+                versions = _versions(data, sym.type.kind, per.get(p), (name, p), member, problems)
+                if versions is None:
+                    row.append(_convert(data, sym.type.kind, per.get(p), (name, p), problems))
+                else:
+                    if versions:
+                        reported[(name, (i,))] = versions
+                    row.append(versions[-1][1] if versions else None)
+            values[name] = row
             if sym.decl.in_order:
-                _in_order(data, name, periods, values[name], problems)
+                _in_order(data, name, ps.names, values[name], problems)
         else:
-            values[name] = _convert(data, sym.type.kind, raw, (name,), problems)
+            versions = _versions(data, sym.type.kind, raw, (name,), None, problems)
+            if versions:
+                reported[(name, ())] = versions
+            values[name] = _convert(data, sym.type.kind, raw, (name,), problems) if versions is None else \
+                versions[-1][1] if versions else None
     if problems:
         raise InputError(problems, sources={data.file: data.text} if data.text else None)
-    return values
+    return Given(values, reported) if reported else values
+
+
+def _versions(data: Data, kind: str, raw: Any, path: tuple[str, ...], period: n.PeriodMember | None,
+              problems: list[Diagnostic]) -> tuple[tuple[date, Any], ...] | None:
+    """A value given with the date it was reported, or its versions (the schema allows them only for inputs
+    'known when reported'): ((reported, value), ...), oldest first; None for a plain value."""
+    if not isinstance(raw, dict | list):
+        return None
+    listed = isinstance(raw, list)
+    label = f"{path[0]}[{path[1]}]" if len(path) > 1 else path[0]
+    out: list[tuple[date, Any]] = []
+    for j, entry in enumerate(raw if listed else [raw]):
+        where: tuple[Any, ...] = (*path, j) if listed else path
+        day = entry["reported"] if isinstance(entry["reported"], date) else _day(entry["reported"])
+        if day is None:
+            problems.append(data.where((*where, "reported"), f"{entry['reported']} is not a date",
+                                       "write a real calendar date as YYYY-MM-DD"))
+            continue
+        if period is not None and day <= period.end:
+            problems.append(data.where(
+                (*where, "reported"), f"{label} is reported on {day}, before {period.name} ended on "
+                f"{period.end}", "a figure for a period is reported after the period ends"))
+            continue
+        if out and day <= out[-1][0]:
+            problems.append(data.where(
+                (*where, "reported"), f"{label} is reported on {day}, not after the version before it "
+                f"({out[-1][0]})", "list the versions in the order they were reported, oldest first"))
+            continue
+        value = _convert(data, kind, entry["value"], (*where, "value"), problems)
+        if value is None:
+            problems.append(data.where((*where, "value"), f"a reported value of {label} cannot be null",
+                                       "leave the period out while nothing is reported"))
+            continue
+        out.append((day, value))
+    return tuple(out)
 
 
 def _series(data: Data, kind: str, raw: Any, name: str, problems: list[Diagnostic]) -> list[tuple[date, Any]]:
@@ -330,6 +387,8 @@ def _as_in_a_file(value: Any, path: tuple[str, ...], file: str) -> Any:
                     (*path, key), f"{key} is given twice, as a date and as text", "give each date once"))
             out[key] = _as_in_a_file(v, (*path, key), file)
         return out
+    if isinstance(value, list | tuple):  # the versions of a value, each with the date it was reported
+        return [_as_in_a_file(v, (*path, str(i)), file) for i, v in enumerate(value)]
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, int | Decimal | Fraction) and not isinstance(value, bool):

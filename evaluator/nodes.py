@@ -233,6 +233,9 @@ class TableDecl(Decl):
     period_set_span: Span = _span()
 
 
+Known = Literal["", "after the period", "when reported", "when it happens"]
+
+
 @dataclass(frozen=True)
 class InputDecl(Decl):
     kind: ClassVar[Literal["input"]] = "input"
@@ -241,6 +244,7 @@ class InputDecl(Decl):
     in_order: bool = False
     period_set_span: Span = _span()
     by_date: bool = False  # a series of values by date
+    known: Known = ""  # when a value becomes known ("": whenever it is given; see knowledge.py)
 
 
 @dataclass(frozen=True)

@@ -194,14 +194,24 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def in_order(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
         return ("in order", True)
 
+    def known_after_period(self, meta: Any, c: list[Any]) -> tuple[str, n.Known]:
+        return ("known", "after the period")
+
+    def known_when_reported(self, meta: Any, c: list[Any]) -> tuple[str, n.Known]:
+        return ("known", "when reported")
+
+    def known_when_it_happens(self, meta: Any, c: list[Any]) -> tuple[str, n.Known]:
+        return ("known", "when it happens")
+
     def input_decl(self, meta: Any, c: list[Any]) -> n.InputDecl:
         by = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "by"), None)
         in_order = any(isinstance(x, tuple) and x[0] == "in order" for x in c)
         by_date = any(isinstance(x, tuple) and x[0] == "by date" for x in c)
+        known: n.Known = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "known"), "")
         return n.InputDecl(
             str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
             self._pick(c, n.TypeRef), str(by) if by else None, in_order,
-            self.at.token(by) if by else n.NOWHERE, by_date,
+            self.at.token(by) if by else n.NOWHERE, by_date, known,
         )
 
     def period_var(self, meta: Any, c: list[Token]) -> n.PeriodVar:

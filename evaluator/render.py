@@ -42,7 +42,16 @@ def _citations(result: Result) -> list[str]:
     return [f"  {clause}: {', '.join(names)}" for clause, names in by_clause.items()]
 
 
-def _grids(result: Result) -> list[tuple[list[str], list[list[str]]]]:
+def _footnotes(result: Result) -> tuple[dict[str, str], list[str]]:
+    """Why pending values are pending: a mark per value (" [1]", " [1,2]") and the notes the marks refer to."""
+    numbers: dict[str, int] = {}
+    marks = {}
+    for label, reasons in result.reasons.items():
+        marks[label] = " [" + ",".join(map(str, sorted(numbers.setdefault(r, len(numbers) + 1) for r in reasons))) + "]"
+    return marks, [f"[{i}] {reason}" for reason, i in numbers.items()]
+
+
+def _grids(result: Result, marks: dict[str, str]) -> list[tuple[list[str], list[list[str]]]]:
     """Per-period outputs as grids, one per set of periods: a header (periods) and rows (label, cells)."""
     by_set: dict[str, list[str]] = {}
     for name, period_set in result.periods.items():
@@ -50,14 +59,15 @@ def _grids(result: Result) -> list[tuple[list[str], list[list[str]]]]:
     grids = []
     for names in by_set.values():
         periods = list(_per(result.outputs[names[0]]))
-        rows = [[_label(n, result.units[n])] + [cell(v) for v in _per(result.outputs[n]).values()] for n in names]
+        rows = [[_label(n, result.units[n])] + [cell(v) + marks.get(f"{n}[{p}]", "")
+                                                for p, v in _per(result.outputs[n]).items()] for n in names]
         grids.append(([""] + periods, rows))
     return grids
 
 
-def _singles(result: Result) -> list[tuple[str, str]]:
-    return [(_label(n, result.units[n]), cell(v)) for n, v in result.outputs.items()  # type: ignore[arg-type]
-            if n not in result.periods]
+def _singles(result: Result, marks: dict[str, str]) -> list[tuple[str, str]]:
+    return [(_label(n, result.units[n]), cell(v) + marks.get(n, ""))  # type: ignore[arg-type]
+            for n, v in result.outputs.items() if n not in result.periods]
 
 
 def _heading(result: Result, title: str | None) -> str:
@@ -78,15 +88,18 @@ def _amended(result: Result) -> list[str]:
 def table(result: Result, title: str | None = None) -> str:
     """Outputs per period as one grid (periods across), then the single values."""
     lines: list[str] = [_heading(result, title), *_amended(result), ""]
-    for header, rows in _grids(result):
+    marks, footnotes = _footnotes(result)
+    for header, rows in _grids(result, marks):
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for r in [header, ["-" * w for w in widths], *rows]:
             lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
         lines.append("")
-    singles = _singles(result)
+    singles = _singles(result, marks)
     if singles:
         lw, vw = max(len(label) for label, _ in singles), max(len(v) for _, v in singles)
         lines += [f"{label.ljust(lw)}  {v.rjust(vw)}" for label, v in singles]
+    if footnotes:
+        lines += ["", "Pending because:", *[f"  {note}" for note in footnotes]]
     if result.narrative:
         lines += ["", "In words:"]
         for sentence in result.narrative:
@@ -103,14 +116,17 @@ def _esc(text: str) -> str:
 def markdown(result: Result, title: str | None = None) -> str:
     """The same content as the table, as Markdown."""
     lines = [f"# {_heading(result, title)}", "", *[f"{line}\n" for line in _amended(result)]]
-    for header, rows in _grids(result):
+    marks, footnotes = _footnotes(result)
+    for header, rows in _grids(result, marks):
         lines.append("| " + " | ".join(_esc(h) for h in header) + " |")
         lines.append("|---" + "|---:" * (len(header) - 1) + "|")
         lines += ["| " + " | ".join(_esc(c) for c in r) + " |" for r in rows]
         lines.append("")
-    singles = _singles(result)
+    singles = _singles(result, marks)
     if singles:
         lines += ["| total | value |", "|---|---:|", *[f"| {_esc(label)} | {v} |" for label, v in singles], ""]
+    if footnotes:
+        lines += ["Pending because:", "", *[f"- {_esc(note)}" for note in footnotes], ""]
     if result.narrative:
         lines += ["## In words", ""]
         lines += [f"- {s.text}" for s in result.narrative]
@@ -120,17 +136,19 @@ def markdown(result: Result, title: str | None = None) -> str:
 
 
 def csv_text(result: Result) -> str:
-    """One row per output and period, for spreadsheets; exact values, pending left empty."""
+    """One row per output and period, for spreadsheets; exact values, pending left empty with why in `note`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["contract", "interpretation", "output", "period", "value", "unit", "status", "citation"])
+    writer.writerow(["contract", "interpretation", "output", "period", "value", "unit", "status", "citation", "note"])
     for name, value in result.outputs.items():
         per = value.items() if isinstance(value, dict) else [("", value)]
         for period, v in per:
             raw = "" if v is None else (str(v).lower() if isinstance(v, bool) else
                                         v.isoformat() if isinstance(v, date) else number_text(v))
+            label = f"{name}[{period}]" if period else name
             writer.writerow([result.contract, result.interpretation or "", name, period, raw, result.units[name],
-                             "pending" if v is None else "known", result.citations.get(name, "")])
+                             "pending" if v is None else "known", result.citations.get(name, ""),
+                             result.notes.get(label, "") if v is None else ""])
     return out.getvalue()
 
 

@@ -138,9 +138,11 @@ class _Report:
         css = "fig pending" if value is None else "fig"
         step = self.step_of.get((name, periods))
         anchor = self.anchors.get("step", step) if step else None
+        why = self.result.notes.get(f"{name}[{', '.join(periods)}]" if periods else name) if value is None else None
+        note = f'<small class="why">{_e(why)}</small>' if why else ""  # why it is pending (reasons.py)
         if anchor is None:
-            return f'<span class="{css}">{_e(text)}</span>'
-        return f'<a class="{css}" href="#{anchor}">{_e(text)}</a>'
+            return f'<span class="{css}">{_e(text)}</span>{note}'
+        return f'<a class="{css}" href="#{anchor}">{_e(text)}</a>{note}'
 
     def _clause_link(self, citation: str | None) -> str:
         if not citation:
@@ -318,7 +320,8 @@ class _Report:
             out.append(f'<p class="formula"><code class="src">{code}</code> <span class="at">{where}</span>'
                        f"{reading}</p>")
         if step.citation:
-            out.append(f'<p class="cites">Cites {self._clause_link(step.citation)}</p>')
+            amends = f" (amends {self._clause_link(step.amends)})" if step.amends else ""
+            out.append(f'<p class="cites">Cites {self._clause_link(step.citation)}{amends}</p>')
         if step.inputs:
             items = [f"<li>{self._step_link(s)} = {self._value_of(s)}</li>" for s in step.inputs]
             out.append(f'<div class="from">Computed from<ul>{"".join(items)}</ul></div>')
@@ -605,6 +608,7 @@ thead th { font-size: 13px; color: var(--muted); font-weight: 600; border-bottom
 tbody th { font-weight: normal; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .pending { color: var(--muted); font-style: italic; }
+.why { display: block; white-space: normal; min-width: 12em; font-size: 12px; color: var(--muted); text-align: left; }
 ul.sentences { margin: 6px 0 0; padding-left: 20px; }
 ul.sentences li { margin: 2px 0; }
 .period-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 480px), 1fr)); gap: 8px 28px; }

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .reasons import MOST, capped
 from .render import cell
 from .result import Explanation
 from .trace import Step
@@ -44,8 +45,21 @@ def _head(step: Step) -> str:
     return f"{step.id} = {amount(step.value, step.unit)}{why}"
 
 
+def _reasons(expl: Explanation) -> list[str]:
+    """For a pending value: why, and what would make it known, before anything else."""
+    if expl.why is None:
+        return []
+    lines = [f"{expl.root} is pending:"]
+    lines += [f"  - {text}" for text in capped(expl.why.reasons)] or ["  - no reason found: see the steps below"]
+    fixes = list(dict.fromkeys(r.fix for r in expl.why.reasons if r.fix))
+    if fixes:
+        lines += ["To make it known:", *[f"  - {fix}" for fix in fixes[:MOST]]]
+        lines += [f"  - and {len(fixes) - MOST} more"] if len(fixes) > MOST else []
+    return [*lines, "Only the steps that lead to these reasons are shown (--format json has every step).", ""]
+
+
 def explanation(expl: Explanation) -> str:
-    lines: list[str] = []
+    lines: list[str] = _reasons(expl)
     if expl.interpretation:
         lines.append(f"{expl.contract}, reading: {expl.interpretation}")
     if expl.amendments:
@@ -73,10 +87,12 @@ def explanation(expl: Explanation) -> str:
             continue
         shown.add(step_id)
         lines.append(head_prefix + _head(step))
-        detail = body_prefix + ("│   " if step.inputs else "    ")
-        for words in _details(step, quoted):
+        children = [c for c in step.inputs if c in expl.why.path] if expl.why and expl.why.path else list(step.inputs)
+        detail = body_prefix + ("│   " if children else "    ")
+        cut = len(step.inputs) - len(children)
+        for words in _details(step, quoted) + ([f"({cut} other value{'s' * (cut > 1)} it read not shown)".split()]
+                                                if cut else []):
             lines += _wrap(words, detail, detail + "  ")
-        children = list(step.inputs)
         for i in reversed(range(len(children))):
             last = i == len(children) - 1
             todo.append((children[i], body_prefix + ("└── " if last else "├── "),
@@ -106,16 +122,18 @@ def _details(step: Step, quoted: set[str]) -> list[list[str]]:
         out.append(step.meaning.split())
     where = f" [{step.location}]"  # one word, however many spaces its path has
     if step.kind == "input":
-        out.append(["given", "in", "the", "inputs", where[1:]])
+        given = "given" if step.value is not None or step.note else "not given"  # a note: set aside, and why
+        out.append([*given.split(), "in", "the", "inputs", where[1:]])
     elif step.formula:
         reading = ["(reading", f"{step.reading})"] if step.reading else []
         out.append(["=", *step.formula.split(), where, *reading])
     if step.citation:
+        cites = step.citation + (f" (amends {step.amends})" if step.amends else "")  # the amendment's clause
         if step.clause and step.citation not in quoted:
             quoted.add(step.citation)
-            out.append(f'{step.citation}: "{step.clause}"'.split())
+            out.append(f'{cites}: "{step.clause}"'.split())
         elif step.clause:
-            out.append(f"{step.citation} (quoted above)".split())
+            out.append(f"{cites} (quoted above)".split())
         else:
-            out.append(step.citation.split())
+            out.append(cites.split())
     return out

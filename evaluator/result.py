@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .narrative import Sentence
+    from .reasons import Found
     from .trace import Step
 
 RESULT_SCHEMA = "clausewise/result/2"  # bump with evaluator/schemas/result.schema.json
@@ -76,7 +77,8 @@ class Result:
     narrative: list[Sentence] = field(default_factory=list)  # from the contract's sentence templates
     amendments: list[dict[str, Any]] = field(default_factory=list)  # those applied, in order
     as_of: date | None = None  # the date amendments were applied as of (None: all of them)
-    notes: dict[str, str] = field(default_factory=dict)  # why a value is unknown where it is not just pending
+    notes: dict[str, str] = field(default_factory=dict)  # why each pending output is pending: its reasons, "; "-joined
+    reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the same, one reason at a time (reasons.py)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
@@ -114,6 +116,7 @@ class Explanation:
     root: str
     steps: dict[str, Step]
     amendments: list[dict[str, Any]] = field(default_factory=list)
+    why: Found | None = None  # for a pending value: its reasons, and the steps on the way to them
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +125,7 @@ class Explanation:
             "interpretation": self.interpretation,
             "amendments": list(self.amendments),
             "root": self.root,
+            **({"reasons": [{"reason": r.text, "fix": r.fix} for r in self.why.reasons]} if self.why else {}),
             "steps": [step.to_dict() for step in self.steps.values()],
         }
 

@@ -146,7 +146,9 @@ def _entries(version: Version, run: Run, ob: ObligationPlan, as_of: date) -> lis
         gaps: list[str] = []
         if ob.applies is not None and _part(run, ob.applies, env, gaps) is False:
             continue
-        due, done = _date(run, ob.due, env, gaps), _date(run, ob.done, env, gaps)
+        due_gaps: list[str] = []  # why the due date cannot be known: the status is then unknown
+        due, done = _date(run, ob.due, env, due_gaps), _date(run, ob.done, env, gaps)
+        gaps = due_gaps + gaps
         arises = _date(run, ob.arises, env, gaps)
         suspended = None
         if ob.suspended_from is not None:
@@ -154,8 +156,10 @@ def _entries(version: Version, run: Run, ob: ObligationPlan, as_of: date) -> lis
             s_until = _date(run, ob.suspended_until, env, gaps)
             suspended = (s_from, s_until) if s_from is not None else None
         state, late = status(as_of, arises, due, done, suspended)
-        note = gaps[0] if gaps else None
-        if due is None and note and state == "not yet due":
+        # a note says why something shown cannot be known: not why an obligation that has not arisen may not
+        # apply (a year's figures not known yet, before it ends)
+        note = gaps[0] if gaps and (due_gaps or state != "not yet due") else None
+        if due is None and due_gaps and state == "not yet due":
             state = "unknown"
         penalty, unit = None, None
         if decl.penalty is not None and late:  # a penalty accrues only on what is late

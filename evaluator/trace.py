@@ -37,6 +37,7 @@ class Step:
     reading: str | None  # the reading whose own formula was used, if not the main one
     inputs: tuple[str, ...]  # ids of the steps this one was computed from
     note: str | None = None  # why it cannot be known yet, where it is pending for a reason
+    amends: str | None = None  # for a value an amendment replaced: the clause it cited before (contract._amends)
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value.isoformat() if isinstance(self.value, date) else self.value
@@ -44,7 +45,7 @@ class Step:
             "id": self.id, "name": self.name, "periods": list(self.periods), "kind": self.kind,
             "value": value, "unit": self.unit, "formula": self.formula, "location": self.location,
             "citation": self.citation, "clause": self.clause, "meaning": self.meaning,
-            "reading": self.reading, "inputs": list(self.inputs), "note": self.note,
+            "reading": self.reading, "inputs": list(self.inputs), "note": self.note, "amends": self.amends,
         }
 
 

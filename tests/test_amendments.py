@@ -63,9 +63,28 @@ def rows(table: str) -> dict[tuple[str, str], list[str]]:
 # ------------------------------------------------------------ the signed example
 
 
+def in_force(contract: evaluator.Contract, day: date | None, inputs: dict[str, Any] = TWO_YEARS) -> evaluator.Result:
+    """The agreement as in force on `day`, on every figure given: as of that date itself, Y2's revenue would not
+    be known yet (Y2 ends on 2027-11-30; see test_as_of_sets_aside_what_is_not_known_yet)."""
+    return contract.evaluate(inputs, version=contract.version(day))
+
+
+def test_as_of_sets_aside_what_is_not_known_yet() -> None:
+    # As of 2027-03-01, Y1 (ended 2026-11-30) is known; Y2's revenue is not (Y2 ends 2027-11-30): its figures are
+    # pending, with the reason, while the amendment's target applies. Y1: own floor(3,000,000 x 600/665) =
+    # 2,706,766, no offset yet: 3,000,000 - 2,706,766 = 293,234 deducted.
+    result = evaluator.load(SIGNED).evaluate(TWO_YEARS, as_of=FROM)
+    assert per_year(result, "target")[:2] == [665 * M, 700 * M]
+    assert per_year(result, "revenue")[:2] == [600 * M, None]
+    assert per_year(result, "released_shares")[:2] == [2_706_766, None]
+    assert per_year(result, "deducted_shares")[0] == 293_234
+    assert result.notes["revenue[Y2]"] == "revenue[Y2] is not known before 2027-12-01: Y2 ends on 2027-11-30"
+    assert result.amendments == [AMENDMENT_1] and result.as_of == FROM
+
+
 def test_before_the_effective_date_the_figures_are_those_of_the_spa_as_signed() -> None:
     contract = evaluator.load(SIGNED)
-    result = contract.evaluate(TWO_YEARS, as_of=BEFORE)
+    result = in_force(contract, BEFORE)
     # Y1: own shares = floor(3,000,000 x 600/665) = floor(2,706,766.92) = 2,706,766.
     # Y2: excess 800 - 732 = 68,000,000; pool 50% = 34,000,000, all credited to Y1's shortfall of 65,000,000.
     #     Y1 entitlement = floor(3,000,000 x (600 + 34)/665) = floor(2,860,150.38) = 2,860,150;
@@ -76,15 +95,14 @@ def test_before_the_effective_date_the_figures_are_those_of_the_spa_as_signed() 
     assert per_year(result, "restored_shares")[:2] == [153_384, 0]
     assert per_year(result, "deducted_shares")[:2] == [139_850, 0]
     assert result.amendments == []
-    assert result.as_of == BEFORE
-    assert result.to_dict()["amendments"] == [] and result.to_dict()["as_of"] == "2027-02-28"
+    assert result.to_dict()["amendments"] == []
     # exactly the SPA as signed: the same outputs as the contract file without the amendment
     assert result.outputs == evaluator.load(KAIXIN).evaluate(TWO_YEARS).outputs
 
 
 def test_from_the_effective_date_the_figures_are_as_the_amendment_says() -> None:
     contract = evaluator.load(SIGNED)
-    result = contract.evaluate(TWO_YEARS, as_of=FROM)
+    result = in_force(contract, FROM)
     # Amendment 1, 1: Y2's target is 700,000,000.
     # Amendment 1, 2: Y2's tranche is 15% of 15,000,000 = 2,250,000; Y2 met its target, so it releases all of it.
     # Y2: excess 800 - 700 = 100,000,000; pool 50% = 50,000,000, credited to Y1's shortfall of
@@ -102,13 +120,12 @@ def test_from_the_effective_date_the_figures_are_as_the_amendment_says() -> None
     assert result.outputs["cancelled_shares"] == 0
     assert result.outputs["escrow_shares"] == 9_817_670
     assert result.amendments == [AMENDMENT_1]
-    assert result.as_of == FROM
 
 
 def test_the_amendment_changes_nothing_its_text_does_not() -> None:
     contract = evaluator.load(SIGNED)
-    before = contract.evaluate(TWO_YEARS, as_of=BEFORE).outputs
-    after = contract.evaluate(TWO_YEARS, as_of=FROM).outputs
+    before = in_force(contract, BEFORE).outputs
+    after = in_force(contract, FROM).outputs
     changed = set()
     for name, value in after.items():
         if isinstance(value, dict):
@@ -194,7 +211,7 @@ def test_without_as_of_every_amendment_is_applied_and_history_lists_the_stages()
     latest = contract.evaluate(TWO_YEARS)
     assert latest.as_of is None and latest.amendments == [AMENDMENT_1]
     assert latest.to_dict()["as_of"] is None
-    assert latest.outputs == contract.evaluate(TWO_YEARS, as_of=FROM).outputs
+    assert latest.outputs == in_force(contract, FROM).outputs
     assert [label for label, _ in contract.stages()] == ["as signed", "+ kaixin-amendment-1"]
     assert [a.name for a in contract.amendments] == ["kaixin-amendment-1"]
     assert contract.version(BEFORE) is contract.original
@@ -206,12 +223,12 @@ def test_evaluate_json_lists_the_amendments_applied_and_the_date(capsys: pytest.
     doc = json.loads(out)
     assert doc["as_of"] == "2027-03-01"
     assert doc["amendments"] == [AMENDMENT_1]
-    assert doc["outputs"]["released_shares"]["Y2"] == 2_475_564
-    assert doc["outputs"]["deducted_shares"]["Y1"] == 67_670
+    assert doc["outputs"]["target"]["Y2"] == 700 * M
+    assert doc["outputs"]["released_shares"]["Y2"] is None  # Y2's revenue is not known before 2027-12-01
     code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--as-of", "2027-02-28", "--format", "json")
     doc = json.loads(out)
     assert (doc["as_of"], doc["amendments"]) == ("2027-02-28", [])
-    assert doc["outputs"]["released_shares"]["Y2"] == 3_153_384
+    assert doc["outputs"]["target"]["Y2"] == 732 * M
     code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--format", "json")
     doc = json.loads(out)
     assert (doc["as_of"], doc["amendments"]) == (None, [AMENDMENT_1])
@@ -221,8 +238,8 @@ def test_the_table_names_the_amendments_applied(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--as-of", "2027-03-01")
     assert code == 0
     assert "kaixin-amendment-1" in out and "2027-03-01" in out
-    released = next(line for line in out.splitlines() if line.startswith("released_shares"))
-    assert released.split()[2:4] == ["2,706,766", "2,475,564"]
+    target = next(line for line in out.splitlines() if line.startswith("target"))
+    assert target.split()[2:4] == ["665,000,000", "700,000,000"]
 
 
 # --------------------------------------------------------------- consent (SPA 11.2)
@@ -377,7 +394,7 @@ TWO = AMENDMENTS / "two-amendments.yaml"
 ])
 def test_two_amendments_apply_in_order_as_of_each_date(as_of: date | None, applied: list[str], y2_target: int,
                                                        released: list[int], deducted_y1: int) -> None:
-    result = evaluator.load(TWO).evaluate(TWO_YEARS, as_of=as_of)
+    result = in_force(evaluator.load(TWO), as_of)
     assert [a["amendment"] for a in result.amendments] == applied
     assert per_year(result, "target")[1] == y2_target
     assert per_year(result, "released_shares")[:2] == released
@@ -394,15 +411,17 @@ def test_the_later_amendment_is_cited_for_the_value_it_overrides() -> None:
 
 
 def test_as_of_picks_each_amendment_through_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
-    expected = {"2027-02-28": ([], 3_153_384), "2027-03-01": (["kaixin-amendment-1"], 2_475_564),
-                "2027-09-01": (["kaixin-amendment-1", "second"], 2_430_452)}
+    # Y2's figures are not known before 2027-12-01 (pending); its target is the one in force
+    expected = {"2027-02-28": ([], 732 * M), "2027-03-01": (["kaixin-amendment-1"], 700 * M),
+                "2027-09-01": (["kaixin-amendment-1", "second"], 720 * M)}
     for as_of, (applied, y2) in expected.items():
         code, out, _ = run(capsys, "evaluate", TWO, "--inputs", INPUTS, "--as-of", as_of, "--format", "json")
         assert code == 0
         doc = json.loads(out)
         assert doc["as_of"] == as_of
         assert [a["amendment"] for a in doc["amendments"]] == applied
-        assert doc["outputs"]["released_shares"]["Y2"] == y2
+        assert doc["outputs"]["target"]["Y2"] == y2
+        assert doc["outputs"]["released_shares"]["Y2"] is None
 
 
 def test_history_of_two_amendments(capsys: pytest.CaptureFixture[str]) -> None:
@@ -458,12 +477,13 @@ def test_diff_one_contract_at_two_dates(capsys: pytest.CaptureFixture[str]) -> N
                        "--against-as-of", "2027-03-01")
     assert code == 0
     assert "as of 2027-02-28" in out.splitlines()[0] and "as of 2027-03-01" in out.splitlines()[0]
-    assert rows(out)[("released_shares (shares)", "Y2")] == ["3,153,384", "2,475,564", "-677,820", "*"]
+    # Y2's revenue is known on neither date: what differs is the target the amendment sets
+    assert rows(out) == {("target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"]}
     code, out, _ = run(capsys, "diff", SIGNED, "--inputs", INPUTS, "--as-of", "2027-02-28",
                        "--against-as-of", "2027-03-01", "--format", "json")
     doc = json.loads(out)
     assert [(s["as_of"], len(s["amendments"])) for s in doc["sides"]] == [("2027-02-28", 0), ("2027-03-01", 1)]
-    assert len(doc["rows"]) == 6
+    assert len(doc["rows"]) == 1
     # the same date on both sides: nothing differs
     code, out, _ = run(capsys, "diff", SIGNED, "--inputs", INPUTS, "--as-of", "2027-03-01")
     assert code == 0 and "no output differs" in out
@@ -514,11 +534,12 @@ def test_evaluate_all_interpretations(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_evaluate_all_interpretations_as_amended(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--as-of", "2027-03-01",
+    # as of 2028-01-01: the amendment in force, and Y2 (ended 2027-11-30) known
+    code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--as-of", "2028-01-01",
                        "--all-interpretations", "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert all(s["as_of"] == "2027-03-01" and s["amendments"] == [AMENDMENT_1] for s in doc["sides"])
+    assert all(s["as_of"] == "2028-01-01" and s["amendments"] == [AMENDMENT_1] for s in doc["sides"])
     values = {(r["output"], r["period"]): r["values"] for r in doc["rows"]}
     # spa: 2,250,000 + 225,564 (above).
     # excess-year: the 50,000,000 credit counts at Y2's amended target of 700,000,000:
@@ -545,3 +566,125 @@ def test_history_shows_each_output_as_signed_and_after_the_amendment(capsys: pyt
     assert [s["amendments"] for s in doc["sides"]] == [[], [AMENDMENT_1]]
     assert len(doc["rows"]) == 36
     assert sum(r["differs"] for r in doc["rows"]) == 6
+
+
+# ------------------------------------- an amendment file is the contract as of that amendment
+
+FIRST, SECOND, UNLISTED = AMENDMENTS / "first.yaml", AMENDMENTS / "second.yaml", AMENDMENTS / "unlisted.yaml"
+
+
+@pytest.mark.parametrize("as_of", [None, date(2031, 1, 1)])
+def test_an_amendment_file_its_contract_lists_stops_at_that_amendment(as_of: date | None) -> None:
+    # two-amendments.yaml lists first.yaml (Y2 target 700,000,000) then second.yaml (720,000,000, from
+    # 2027-09-01). first.yaml is the contract as of Amendment No. 1: the second never applies, whatever the date.
+    contract = evaluator.load(FIRST)
+    assert [a.name for a in contract.amendments] == ["kaixin-amendment-1"]
+    result = contract.evaluate(TWO_YEARS, as_of=as_of)
+    assert [a["amendment"] for a in result.amendments] == ["kaixin-amendment-1"]
+    assert per_year(result, "target")[1] == 700 * M
+    assert per_year(result, "released_shares")[:2] == [2_706_766, 2_475_564]  # Amendment No. 1 alone (above)
+    assert [label for label, _ in contract.stages()] == ["as signed", "+ kaixin-amendment-1"]
+    assert per_year(contract.evaluate(TWO_YEARS, as_of=date(2027, 9, 1)), "target")[1] == 700 * M  # not 720
+
+
+def test_as_of_still_selects_among_the_amendments_up_to_the_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "evaluate", SECOND, "--inputs", INPUTS, "--as-of", "2027-06-01", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert [a["amendment"] for a in doc["amendments"]] == ["kaixin-amendment-1"]  # the second: from 2027-09-01
+    assert doc["outputs"]["target"]["Y2"] == 700 * M
+    code, out, _ = run(capsys, "evaluate", FIRST, "--inputs", INPUTS, "--format", "json")
+    doc = json.loads(out)
+    assert [a["amendment"] for a in doc["amendments"]] == ["kaixin-amendment-1"]
+    assert doc["outputs"]["target"]["Y2"] == 700 * M
+    code, out, _ = run(capsys, "history", FIRST, "--inputs", INPUTS, "--format", "json")
+    assert [s["label"] for s in json.loads(out)["sides"]] == ["as signed", "+ kaixin-amendment-1"]
+
+
+def test_an_amendment_its_contract_does_not_list_follows_those_in_force_by_its_day() -> None:
+    # unlisted.yaml (interim, in force 2027-06-01: Y2 target 720,000,000) amends two-amendments.yaml, which
+    # does not list it: it follows kaixin-amendment-1 (2027-03-01), and 'second' (2027-09-01) is left out.
+    contract = evaluator.load(UNLISTED)
+    assert [a.name for a in contract.amendments] == ["kaixin-amendment-1", "interim"]
+    result = contract.evaluate(TWO_YEARS)
+    assert per_year(result, "target")[1] == 720 * M
+    # with the split of No. 1: Y2 releases 2,250,000 + 180,452 = 2,430,452 (worked above)
+    assert per_year(result, "released_shares")[:2] == [2_706_766, 2_430_452]
+    assert [a["amendment"] for a in contract.evaluate(TWO_YEARS, as_of=date(2027, 5, 31)).amendments] == [
+        "kaixin-amendment-1"]
+
+
+def test_diff_of_the_agreement_and_an_amendment_shows_only_that_amendment(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The contract lists both amendments; the diff against first.yaml compares the agreement as signed with
+    # Amendment No. 1 alone: Y2's target 732,000,000 -> 700,000,000 (-32,000,000), and what follows (above):
+    # Y2 released 3,153,384 -> 2,475,564 (-677,820); Y1 restored 153,384 -> 225,564 (+72,180),
+    # deducted 139,850 -> 67,670 (-72,180); in total 5,860,150 -> 5,182,330 released, escrow +677,820.
+    code, out, err = run(capsys, "diff", TWO, FIRST, "--inputs", INPUTS)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0].split()[2:9] == ["two-amendments", "before", "kaixin-amendment-1,", "spa", "first,",
+                                                "spa", "change"]
+    assert rows(out) == {
+        ("target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"],
+        ("released_shares (shares)", "Y2"): ["3,153,384", "2,475,564", "-677,820", "*"],
+        ("restored_shares (shares)", "Y1"): ["153,384", "225,564", "+72,180", "*"],
+        ("deducted_shares (shares)", "Y1"): ["139,850", "67,670", "-72,180", "*"],
+        ("total_released_shares (shares)", ""): ["5,860,150", "5,182,330", "-677,820", "*"],
+        ("escrow_shares (shares)", ""): ["9,139,850", "9,817,670", "+677,820", "*"],
+    }
+    # The second against the agreement as amended by the first: 700,000,000 -> 720,000,000. Y2's excess
+    # 80,000,000, pool 40,000,000 -> Y1 entitled floor(3,000,000 x 640/665) = 2,887,218, restored 180,452
+    # (was 225,564: -45,112); Y2 released 2,250,000 + 180,452 = 2,430,452 (was 2,475,564).
+    code, out, _ = run(capsys, "diff", TWO, SECOND, "--inputs", INPUTS, "--format", "json")
+    doc = json.loads(out)
+    assert [[a["amendment"] for a in s["amendments"]] for s in doc["sides"]] == [
+        ["kaixin-amendment-1"], ["kaixin-amendment-1", "second"]]
+    assert {(r["output"], r["period"]): (r["values"], r["change"]) for r in doc["rows"]} == {
+        ("target", "Y2"): ([700 * M, 720 * M], 20 * M),
+        ("released_shares", "Y2"): ([2_475_564, 2_430_452], -45_112),
+        ("restored_shares", "Y1"): ([225_564, 180_452], -45_112),
+        ("deducted_shares", "Y1"): ([67_670, 112_782], 45_112),
+        ("total_released_shares", None): ([5_182_330, 5_137_218], -45_112),
+        ("escrow_shares", None): ([9_817_670, 9_862_782], 45_112),
+    }
+    # as of a day before the amendment is in force, it changes nothing
+    code, out, _ = run(capsys, "diff", TWO, SECOND, "--inputs", INPUTS, "--as-of", "2027-06-01")
+    assert code == 0 and "no output differs" in out
+
+
+# ------------------------------------- an amended value cites the amendment's clause, naming the one it amends
+
+
+def test_an_amended_value_names_the_clause_it_amends_in_json_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--format", "json")
+    assert code == 0
+    # target: SPA 4.1 for every year but Y2, which Amendment 1, 1 replaced
+    assert json.loads(out)["citations"]["target"] == "SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2"
+    code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--as-of", "2027-02-28", "--format", "json")
+    assert json.loads(out)["citations"]["target"] == "SPA 4.1"  # not yet amended
+    code, out, _ = run(capsys, "explain", SIGNED, "target", "Y2")
+    assert 'Amendment 1, 1 (amends SPA 4.1): "1. In Article 4.1 of the Agreement' in out
+    assert "Not less than RMB" not in out  # the signed text is never quoted next to the amended figure
+    code, out, _ = run(capsys, "explain", SIGNED, "target", "Y2", "--format", "json")
+    doc = json.loads(out)
+    step = doc["steps"][doc["root"]] if isinstance(doc["steps"], dict) else doc["steps"][0]
+    assert (step["value"], step["citation"], step["amends"]) == (700 * M, "Amendment 1, 1", "SPA 4.1")
+    share = evaluator.load(SIGNED).explain("release_share", "Y5")
+    assert (share.steps[share.root].citation, share.steps[share.root].amends) == ("Amendment 1, 2", "SPA 5.1")
+    # a value not amended names no amended clause
+    y1 = evaluator.load(SIGNED).explain("target", "Y1")
+    assert (y1.steps[y1.root].citation, y1.steps[y1.root].amends) == ("SPA 4.1", None)
+    # a value amended twice names the agreement's clause, the one first amended
+    twice = evaluator.load(TWO).explain("target", "Y2")
+    assert (twice.steps[twice.root].citation, twice.steps[twice.root].amends) == ("Test amendment 2, 1", "SPA 4.1")
+
+
+def test_the_reports_name_the_clause_an_amended_value_amends(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS)
+    assert "  SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2: target\n" in out
+    code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--format", "markdown")
+    assert "- SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2: target\n" in out
+    code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--format", "html")
+    assert ('<p class="cites">Cites <a href="#clause-Amendment-1-1">Amendment 1, 1</a> '
+            '(amends <a href="#clause-SPA-4.1">SPA 4.1</a>)</p>') in out
+    assert "<td>SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2</td>" in out

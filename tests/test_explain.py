@@ -170,21 +170,21 @@ def test_narrative_for_met_missed_made_up_and_pending_years(kaixin: evaluator.Co
     # = 293,234 before Y2's 34M credit restores 153,384 (2,860,150 - 2,706,766), leaving 139,850.
     assert sentences(result, "Y1") == [
         "Y1: revenue of RMB 600,000,000 missed the target of RMB 665,000,000 by RMB 65,000,000 (9.77%). "
-        "Of the tranche of 3,000,000 shares, 2,706,766 shares are released and 293,234 shares deducted "
+        "Of the tranche of 3,000,000 shares, 2,706,766 shares are releasable and 293,234 shares deducted "
         "(SPA 5.2(1)).",
         "Later excess revenue made up RMB 34,000,000 of the shortfall and restored 153,384 shares (SPA 5.2(2)); "
         "139,850 shares remain deducted.",
     ]
     assert sentences(result, "Y2") == [
         "Y2: revenue of RMB 800,000,000 met the target of RMB 732,000,000, so the whole tranche of "
-        "3,000,000 shares is released (SPA 5.1).",
+        "3,000,000 shares is releasable at its release event (SPA 5.1).",
         "Its excess of RMB 68,000,000 offset earlier shortfalls (SPA 5.2(2)): 153,384 shares restored to "
-        "earlier years are released with it, 3,153,384 shares in all.",
+        "earlier years are releasable with it, 3,153,384 shares in all.",
     ]
     # Y3: 805M - 700M = 105M; 105/805 = 13.043..% -> 13.04%; own floor(3,000,000 x 700/805) = 2,608,695
     assert sentences(result, "Y3") == [
         "Y3: revenue of RMB 700,000,000 missed the target of RMB 805,000,000 by RMB 105,000,000 (13.04%). "
-        "Of the tranche of 3,000,000 shares, 2,608,695 shares are released and 391,305 shares deducted "
+        "Of the tranche of 3,000,000 shares, 2,608,695 shares are releasable and 391,305 shares deducted "
         "(SPA 5.2(1)).",
         "No later year has made up the shortfall so far; 391,305 shares remain deducted.",
     ]
@@ -192,10 +192,10 @@ def test_narrative_for_met_missed_made_up_and_pending_years(kaixin: evaluator.Co
         "Y4 (2028-12-01 to 2029-11-30) is pending: its audited revenue is not known yet. "
         "Its target is RMB 885,000,000, and its tranche of 3,000,000 shares stays in escrow.",
     ]
-    # 2,706,766 + 3,153,384 + 2,608,695 = 8,468,845 released; 15,000,000 - 8,468,845 = 6,531,155 in escrow
+    # 2,706,766 + 3,153,384 + 2,608,695 = 8,468,845 releasable; 15,000,000 - 8,468,845 = 6,531,155 in escrow
     assert sentences(result, None) == [
-        "In all, 8,468,845 shares have been released, 0 shares cancelled and 6,531,155 shares remain in "
-        "escrow, out of 15,000,000 shares.",
+        "In all, on the figures given, 8,468,845 shares are releasable, 0 shares to be cancelled and "
+        "6,531,155 shares to remain in escrow, out of 15,000,000 shares.",
     ]
 
 
@@ -222,7 +222,8 @@ def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.Captu
         y3 = next(r for r in rows if r["output"] == "released_shares" and r["period"] == "Y3")
         assert (y3["value"], y3["status"]) == ("", "pending")
     if fmt == "markdown":
-        assert "| released_shares (shares) | 2,706,766 | 3,153,384 | pending | pending | pending |" in out
+        assert "| released_shares (shares) | 2,706,766 | 3,153,384 | pending [1] | pending [1,2] | pending [1,2,3] |" \
+            in out
         assert "## In words" in out
     if fmt == "html":
         assert out.startswith("<!DOCTYPE html>") and out.count("<svg") == 2 and 'id="step-deducted_shares-Y1"' in out

@@ -164,7 +164,7 @@ def test_summary(contract: evaluator.Contract, page_html: str) -> None:
         assert html.escape(party.name) in page_html
     assert "<strong>spa</strong>" in page_html
     # The summary sentence of the narrative, in words.
-    assert "In all, 5,860,150 shares have been released" in page_html
+    assert "In all, on the figures given, 5,860,150 shares are releasable" in page_html
 
 
 @pytest.mark.parametrize("reading", READINGS)
