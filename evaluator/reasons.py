@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 from . import nodes as n
 from .evaluate import Key, Run
@@ -90,8 +89,17 @@ class _Shape:
     literal: bool
 
 
-@cache
-def _shape(decl: n.Declaration) -> _Shape:
+def _shape(program: Program, decl: n.Declaration) -> _Shape:
+    """Kept per program and declaration name: not in a process-wide cache, where a declaration equal to
+    this one in another file (node equality leaves out places) would hand over its places."""
+    shapes: dict[str, _Shape] = program.derived.setdefault("reasons.shapes", {})
+    found = shapes.get(decl.name)
+    if found is None:
+        found = shapes[decl.name] = _find_shape(decl)
+    return found
+
+
+def _find_shape(decl: n.Declaration) -> _Shape:
     asked: set[n.Span] = set()
     as_of = literal = False
     for top in n.expressions(decl):
@@ -211,7 +219,7 @@ class _Tracer(Run):
                 return [], []
             return [Reason(f"{label} is not given", f"give {name}{_for(self.program, key)} in the inputs")], []
         own: list[Reason] = []
-        shape = _shape(sym.decl)
+        shape = _shape(self.program, sym.decl)
         owner = (name, key[1][:-1]) if name in self.plan.allocations else key
         if shape.as_of and self.dated.get(owner):
             own.append(Reason(_NO_DATE, "run with --as-of DATE"))
