@@ -38,6 +38,18 @@ AMENDMENT_1 = {
 }
 
 
+# What Amendment No. 1 changes, on kaixin-inputs.yaml, as `diff` shows it: 732 -> 700 million; Y2 released
+# 3,153,384 -> 2,475,564 (-677,820); Y1 restored 153,384 -> 225,564 (+72,180), deducted 139,850 -> 67,670.
+AMENDMENT_1_DIFF = {
+    ("target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"],
+    ("released_shares (shares)", "Y2"): ["3,153,384", "2,475,564", "-677,820", "*"],
+    ("restored_shares (shares)", "Y1"): ["153,384", "225,564", "+72,180", "*"],
+    ("deducted_shares (shares)", "Y1"): ["139,850", "67,670", "-72,180", "*"],
+    ("total_released_shares (shares)", ""): ["5,860,150", "5,182,330", "-677,820", "*"],
+    ("escrow_shares (shares)", ""): ["9,139,850", "9,817,670", "+677,820", "*"],
+}
+
+
 run = run_cli
 
 
@@ -455,14 +467,7 @@ def test_diff_two_contract_files(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.splitlines()[0].split() == ["output", "period", "kaixin-spa,", "spa", "kaixin-amendment-1,", "spa",
                                            "change"]
     # only what differs: 732 -> 700 million; 3,153,384 -> 2,475,564 (-677,820); 153,384 -> 225,564 (+72,180)
-    assert table == {
-        ("target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"],
-        ("released_shares (shares)", "Y2"): ["3,153,384", "2,475,564", "-677,820", "*"],
-        ("restored_shares (shares)", "Y1"): ["153,384", "225,564", "+72,180", "*"],
-        ("deducted_shares (shares)", "Y1"): ["139,850", "67,670", "-72,180", "*"],
-        ("total_released_shares (shares)", ""): ["5,860,150", "5,182,330", "-677,820", "*"],
-        ("escrow_shares (shares)", ""): ["9,139,850", "9,817,670", "+677,820", "*"],
-    }
+    assert table == AMENDMENT_1_DIFF
     code, out, _ = run(capsys, "diff", KAIXIN, SIGNED, "--inputs", INPUTS, "--format", "json")
     doc = json.loads(out)
     assert doc["kind"] == "diff"
@@ -624,14 +629,7 @@ def test_diff_of_the_agreement_and_an_amendment_shows_only_that_amendment(
     assert (code, err) == (0, "")
     assert out.splitlines()[0].split()[2:9] == ["two-amendments", "before", "kaixin-amendment-1,", "spa", "first,",
                                                 "spa", "change"]
-    assert rows(out) == {
-        ("target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"],
-        ("released_shares (shares)", "Y2"): ["3,153,384", "2,475,564", "-677,820", "*"],
-        ("restored_shares (shares)", "Y1"): ["153,384", "225,564", "+72,180", "*"],
-        ("deducted_shares (shares)", "Y1"): ["139,850", "67,670", "-72,180", "*"],
-        ("total_released_shares (shares)", ""): ["5,860,150", "5,182,330", "-677,820", "*"],
-        ("escrow_shares (shares)", ""): ["9,139,850", "9,817,670", "+677,820", "*"],
-    }
+    assert rows(out) == AMENDMENT_1_DIFF
     # The second against the agreement as amended by the first: 700,000,000 -> 720,000,000. Y2's excess
     # 80,000,000, pool 40,000,000 -> Y1 entitled floor(3,000,000 x 640/665) = 2,887,218, restored 180,452
     # (was 225,564: -45,112); Y2 released 2,250,000 + 180,452 = 2,430,452 (was 2,475,564).

@@ -62,7 +62,7 @@ def test_without_as_of_every_figure_given_counts(kaixin: evaluator.Contract) -> 
     assert not any(reason.startswith("revenue[Y1]") for reason in result.notes.values())
 
 
-def test_an_event_is_not_known_before_it_happens(kaixin: evaluator.Contract, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_event_is_not_known_before_it_happens(kaixin: evaluator.Contract) -> None:
     # Y2's shares were transferred on 2028-03-09 (kaixin-events.yaml); as of 2028-02-20 that date is set aside.
     _, run = kaixin.run(EVENTS, as_of="2028-02-20")
     assert run.inputs["transfer_date"][1] is None
