@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import evaluator
+from evaluator.schedule import schedule
 from tests.helpers import KAIXIN, ROOT, run_cli
 
 EVENTS = ROOT / "contracts" / "examples" / "kaixin-events.yaml"
@@ -134,3 +136,72 @@ def test_the_batch_sets_aside_what_the_single_evaluation_does(kaixin: evaluator.
 
 def test_the_example_file_is_hypothetical() -> None:
     assert "HYPOTHETICAL" in Path(RESTATED).read_text(encoding="utf-8").splitlines()[0]
+
+
+# ---- a history, date by date -----------------------------------------------------------------------------
+# tests/data/knowledge/history.yaml: Y1 600,000,000 reported 2027-01-10, restated to 580,000,000 on 2028-03-20
+# (after Y2's release); Y2 800,000,000 reported 2028-01-12; Y3 900,000,000 reported 2029-01-08; transfers
+# Y1 2027-01-25 (on time), Y2 2028-03-09 (late); a dispute about Y3 from 2029-01-20. On each date evaluate and
+# schedule tell one story.
+HISTORY = Path(__file__).parent / "data" / "knowledge" / "history.yaml"
+
+
+def _story(kaixin: evaluator.Contract, day: str) -> tuple[dict[str, object], dict[str, tuple[object, object]]]:
+    outputs = kaixin.evaluate(HISTORY, as_of=day).outputs
+    releases = {e.period: (e.status, e.days_late) for e in schedule(kaixin, HISTORY, day).entries
+                if e.obligation == "release" and e.period in ("Y1", "Y2", "Y3")}
+    return outputs, releases
+
+
+def test_a_history_date_by_date(kaixin: evaluator.Contract) -> None:
+    # 2026-06-30: Y1 has not ended: nothing is releasable, nothing is due.
+    o, s = _story(kaixin, "2026-06-30")
+    assert (o["total_released_shares"], o["escrow_shares"]) == (0, 15_000_000)
+    assert s["Y1"] == ("not yet due", None)
+    # 2027-01-20: Y1 reported (2027-01-10): floor(3,000,000 x 600/665) = 2,706,766 releasable, 293,234
+    # deducted so far; its release is due (by 2027-01-29), not yet done (the transfer is on 2027-01-25).
+    o, s = _story(kaixin, "2027-01-20")
+    assert (o["released_shares"]["Y1"], o["deducted_shares"]["Y1"]) == (2_706_766, 293_234)  # type: ignore[index]
+    assert s["Y1"] == ("due", None)
+    # 2027-02-01: transferred on 2027-01-25: done on time.
+    assert _story(kaixin, "2027-02-01")[1]["Y1"] == ("done on time", None)
+    # 2028-02-20: Y2 reported (2028-01-12): 3,000,000 + 153,384 restored to Y1 (34,000,000 of Y2's excess:
+    # floor(3,000,000 x 634/665) = 2,860,150 - 2,706,766); the transfer not made: overdue 30 Jan..20 Feb = 22
+    # days; penalty 0.01% x 3,153,384 x (16 days x USD 2.50 + 6 x USD 3.00) = 18,289.6272 -> 18,289.63.
+    o, s = _story(kaixin, "2028-02-20")
+    assert o["released_shares"]["Y2"] == 3_153_384  # type: ignore[index]
+    assert s["Y2"] == ("overdue", 22)
+    assert o["late_release_penalties"] == Decimal("18289.63")
+    # 2028-03-10: transferred on 2028-03-09, 40 days late: 0.01% x 3,153,384 x (16 x 2.50 + 24 x 3.00)
+    # = 35,317.9008 -> 35,317.90.
+    o, s = _story(kaixin, "2028-03-10")
+    assert s["Y2"] == ("done late", 40)
+    assert o["late_release_penalties"] == Decimal("35317.90")
+    # 2028-04-01: Y1 restated to 580,000,000 (2028-03-20). Own floor(3,000,000 x 580/665) = 2,616,541; Y2's
+    # 34,000,000 credit: floor(3,000,000 x 614/665) = 2,769,924, restored 153,383; Y2 3,153,383; Y1 deducted
+    # 3,000,000 - 2,769,924 = 230,076; penalty on 3,153,383: 35,317.8896 -> 35,317.89. At Y1's release event
+    # 2,706,766 were releasable on the figures then: 90,225 more than the restated figures support (the
+    # agreement is silent on restatement after release: the figures show the difference, nobody is ordered).
+    o, _ = _story(kaixin, "2028-04-01")
+    assert (o["released_shares"]["Y1"], o["released_shares"]["Y2"]) == (2_616_541, 3_153_383)  # type: ignore[index]
+    assert o["deducted_shares"]["Y1"] == 230_076  # type: ignore[index]
+    assert o["late_release_penalties"] == Decimal("35317.89")
+    # 2029-03-01: Y3 reported: excess 95,000,000, pool 47,500,000 to Y1's outstanding 85,000,000 - 34,000,000
+    # = 51,000,000: floor(3,000,000 x 661.5/665) = 2,984,210, restored 214,286; Y3 releasable 3,214,286, its
+    # release suspended by the dispute; Y1 deducted 15,790; 2,616,541 + 3,153,383 + 3,214,286 = 8,984,210.
+    o, s = _story(kaixin, "2029-03-01")
+    assert o["released_shares"]["Y3"] == 3_214_286  # type: ignore[index]
+    assert s["Y3"] == ("suspended", None)
+    assert (o["deducted_shares"]["Y1"], o["total_released_shares"], o["escrow_shares"]) == (  # type: ignore[index]
+        15_790, 8_984_210, 6_015_790)
+
+
+def test_diff_across_the_restatement(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "diff", KAIXIN, "--inputs", HISTORY, "--as-of", "2028-03-10",
+                           "--against-as-of", "2028-04-01", "--format", "json")
+    assert code == 0
+    rows = {(r["output"], r["period"]): r["change"] for r in json.loads(out)["rows"] if r["differs"]}
+    # Y1 600,000,000 -> 580,000,000; Y1 released 2,706,766 -> 2,616,541 (-90,225); Y2 3,153,384 -> 3,153,383
+    assert rows[("revenue", "Y1")] == -20 * M
+    assert rows[("released_shares", "Y1")] == -90_225
+    assert rows[("released_shares", "Y2")] == -1
