@@ -291,9 +291,10 @@ class Contract:
                                  for i, m in enumerate(periods)}
         steps = _amends(derive(program, run, list(shape.cells), self.text), version, reading) if trace else None
         sentences = narrative_.tell(self.narrative, run) if self.narrative and narrate else []
-        why = reasons_.notes(run, reasons_.pending_outputs([(o[0], o[2]) for o in shape.outputs], outputs))
+        pending = reasons_.pending_outputs([(o[0], o[2]) for o in shape.outputs], outputs)
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
-                      steps, sentences, _applied(version), as_of, {k: "; ".join(v) for k, v in why.items()}, why)
+                      steps, sentences, _applied(version), as_of,
+                      (lambda: reasons_.notes(run, pending)) if pending else None)
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
         if type(value) is int or isinstance(value, bool) or value is None or isinstance(value, date):

@@ -8,10 +8,12 @@ rounded in the rules), `bool`, `date`, and `None` for pending.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -77,8 +79,19 @@ class Result:
     narrative: list[Sentence] = field(default_factory=list)  # from the contract's sentence templates
     amendments: list[dict[str, Any]] = field(default_factory=list)  # those applied, in order
     as_of: date | None = None  # the date amendments were applied as of (None: all of them)
-    notes: dict[str, str] = field(default_factory=dict)  # why each pending output is pending: its reasons, "; "-joined
-    reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the same, one reason at a time (reasons.py)
+    # why each pending output is pending, worked out when first asked (reasons.py: it costs a second look at
+    # the pending values, which many evaluations in a row never need)
+    why: Callable[[], dict[str, tuple[str, ...]]] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def reasons(self) -> dict[str, tuple[str, ...]]:
+        """Each pending output's reasons, one at a time, by label ("released_shares[Y3]")."""
+        return self.why() if self.why is not None else {}
+
+    @cached_property
+    def notes(self) -> dict[str, str]:
+        """Each pending output's reasons, "; "-joined, by label."""
+        return {label: "; ".join(texts) for label, texts in self.reasons.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""
