@@ -482,11 +482,15 @@ class _Columnar:
         items = [(self.expr(q.where, {**env, q.var: k}) if q.where is not None else None,
                   self.branch(e.body, {**env, q.var: k})) for k in span]
         fold = self.fold(e)
-        return lambda b: _fold(b, fold, [(w(b) if w else None, body) for w, body in items])
+        return lambda b: fold(b, [(w(b) if w else None, body) for w, body in items])
 
-    def fold(self, e: n.Aggregate) -> Callable[..., Col]:
+    def fold(self, e: n.Aggregate) -> Callable[[_Batch, list[tuple[Col | None, ColFn]]], Col]:
+        """The fold of the construct table, over items (its `where` column, or None, and its body)."""
         entry = builtins.TABLE[("fold", e.function)]
-        return entry.column(Site(e, (self.program.type_of(e.body),), self.program))
+        impl = entry.column(Site(e, (self.program.type_of(e.body),), self.program))
+        if entry.kleene:  # all/any see every item, pending ones and those whose `where` is pending too
+            return lambda b, items: impl(b.rows, [(where, body(b)) for where, body in items])
+        return lambda b, items: _fold(b, impl, items)
 
     def over_dates(self, e: n.Aggregate, env: dict[str, int]) -> ColFn:
         """A fold over the days from one date to another, or over the dates a series is given for: a loop
@@ -516,7 +520,7 @@ class _Columnar:
                     inside = Col("bool", within, 1, None, unread)
                     keep = c.kleene(keep, inside, "and") if keep is not None else inside
                 items.append((keep, at_day))
-            return _fold(b, fold_, items)
+            return fold_(b, items)
         return fold
 
     def allocation(self, d: n.AllocationDecl, key: Key) -> ColFn:

@@ -79,6 +79,9 @@ class Builtin:
     scalar: Callable[[Site], Impl]
     column: Callable[[Site], ColImpl]  # the batch engine's: over columns.Col, made lazily (numpy)
     short_circuit: bool = False  # gets the first value, pending or not, and a function giving the second
+    # a fold in Kleene's logic, as `and`/`or` (all, any): gets every kept value, pending ones too, and the
+    # values of the items whose `where` is pending (a pending value decides nothing where another decides)
+    kleene: bool = False
     raw_args: bool = False  # the type rule reads its arguments as written (first(year)): not typed first
 
 
@@ -252,6 +255,26 @@ def _extreme(pick: Callable[[list[Any]], Any]) -> Callable[[Site], Impl]:
             return pick(values)
         return extreme
     return make
+
+
+def _all(run: Run, values: list[Any], doubtful: list[Any]) -> Any:
+    """Kleene's all, as `and` over the items: false if one kept is false; else pending if one kept is
+    pending, or one whose `where` is pending is not true; else true (true over none)."""
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values) or any(d is not True for d in doubtful):
+        return None
+    return True
+
+
+def _any(run: Run, values: list[Any], doubtful: list[Any]) -> Any:
+    """Kleene's any, as `or` over the items: true if one kept is true; else pending if one kept is pending,
+    or one whose `where` is pending is not false; else false (false over none)."""
+    if any(v is True for v in values):
+        return True
+    if any(v is None for v in values) or any(d is not False for d in doubtful):
+        return None
+    return False
 
 
 # ---- operators ------------------------------------------------------------------------------------------
@@ -443,10 +466,12 @@ def _entries() -> list[Builtin]:
                 _fold_rule("extreme"), _extreme(min), cb(lambda m: m.fold_extreme(False))),
         Builtin("max", "fold", 1, 1, "max(E for each ...)", "the greatest E (an error if there is none)",
                 _fold_rule("extreme"), _extreme(max), cb(lambda m: m.fold_extreme(True))),
-        Builtin("all", "fold", 1, 1, "all(C for each ...)", "true if C holds for every one (true if none)",
-                _fold_rule("truth"), _same(lambda run, values: all(values)), cb(lambda m: m.fold_truth(True))),
-        Builtin("any", "fold", 1, 1, "any(C for each ...)", "true if C holds for at least one (false if none)",
-                _fold_rule("truth"), _same(lambda run, values: any(values)), cb(lambda m: m.fold_truth(False))),
+        Builtin("all", "fold", 1, 1, "all(C for each ...)",
+                "true if C holds for every one (true if none); pending as `and` is: false if one is false",
+                _fold_rule("truth"), _same(_all), cb(lambda m: m.fold_truth(True)), kleene=True),
+        Builtin("any", "fold", 1, 1, "any(C for each ...)",
+                "true if C holds for at least one (false if none); pending as `or` is: true if one is true",
+                _fold_rule("truth"), _same(_any), cb(lambda m: m.fold_truth(False)), kleene=True),
         Builtin("+", "binary", 2, 2, "a + b", "sum of two amounts in one unit; a date moved on by (business) days",
                 _additive_rule, _additive, cb(lambda m: m.additive)),
         Builtin("-", "binary", 2, 2, "a - b",

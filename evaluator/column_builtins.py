@@ -2,7 +2,8 @@
 of columns.py: clamp, periods and their days, moving dates, whole years, and the folds.
 
 Each factory takes the `Site` of a use and returns the implementation the batch engine calls: for a
-function or operator `impl(rows, *columns) -> Col`; for a fold `impl(rows, kept, pending) -> Col`, where
+function or operator `impl(rows, *columns) -> Col`; for all/any (Kleene's logic) `impl(rows, items)`, each
+item its `where` column and its value; for the other folds `impl(rows, kept, pending) -> Col`, where
 `kept` lists, for each item of the fold that some row keeps, the mask of rows that keep it (None: every
 row) and its value (its pending and bad rows already taken out: the batch collects those), and `pending`
 is the mask of rows whose fold is pending. As in columns.py, a row an implementation cannot compute
@@ -180,17 +181,35 @@ def fold_count(site: Site) -> ColImpl:
 
 
 def fold_truth(every: bool) -> Callable[[Site], ColImpl]:
-    """all (every: true if none) and any (false if none)."""
+    """all (every) and any, in Kleene's logic as `and` and `or`: impl(rows, items), each item its `where`
+    column (None: kept in every row) and its value, pending rows and all. any is true where a kept item is
+    true; else pending where a kept item is pending, or an item whose `where` is pending is not false; else
+    false. all likewise with true and false exchanged (true over none, any false over none)."""
     def make(site: Site) -> ColImpl:
-        def truth(rows: int, kept: Kept, pending: Any) -> Col:
-            out = np.full(rows, every)
-            for keep, body in kept:
-                if every:
-                    holds = c.spread(body.n, rows)
-                    out &= holds if keep is None else holds | ~keep
+        def truth(rows: int, items: list[tuple[Col | None, Col]]) -> Col:
+            decided = np.zeros(rows, dtype=bool)  # a kept item has the deciding value: false (all), true (any)
+            unknown = np.zeros(rows, dtype=bool)
+            bad = np.zeros(rows, dtype=bool)
+            for where, body in items:
+                holds = np.asarray(c.spread(body.n, rows), dtype=bool)
+                known = np.ones(rows, dtype=bool) if body.pending is None else ~body.pending
+                deciding = known & (~holds if every else holds)
+                other = known & (holds if every else ~holds)  # the value that decides nothing
+                if where is None:
+                    kept, doubtful = np.ones(rows, dtype=bool), np.zeros(rows, dtype=bool)
                 else:
-                    out |= _held(body, keep, rows)
-            return Col("bool", out)
+                    w = np.asarray(c.spread(where.n, rows), dtype=bool)
+                    doubtful = np.zeros(rows, dtype=bool) if where.pending is None else where.pending
+                    kept = w & ~doubtful
+                    if where.bad is not None:
+                        bad |= where.bad
+                decided |= kept & deciding
+                unknown |= (kept & ~known) | (doubtful & ~other)
+                if body.bad is not None:
+                    bad |= body.bad & (kept | doubtful)
+            pending = unknown & ~decided
+            return Col("bool", ~decided if every else decided, 1, pending if pending.any() else None,
+                       bad if bad.any() else None)
         return truth
     return make
 

@@ -436,7 +436,10 @@ class _Writer:
             raise _Unsupported
         if e.function == "sum":
             return self.total(e, env)
-        fold = builtins.TABLE[("fold", e.function)].scalar(Site(e, (self.program.type_of(e.body),), self.program))
+        entry = builtins.TABLE[("fold", e.function)]
+        if entry.kleene:
+            raise _Unsupported  # all/any: the interpreter's closure, which keeps Kleene's logic
+        fold = entry.scalar(Site(e, (self.program.type_of(e.body),), self.program))
         pending, values, out = self.temp(), self.temp(), self.temp()
         self.emit(f"{pending} = False")
         self.emit(f"{values} = []")

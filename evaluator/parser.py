@@ -21,7 +21,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
-from . import parser_tables
+from . import parser_tables, syntax_hints
 from .datafile import number_problem, read_text
 from .errors import Diagnostic, RuleSyntaxError
 
@@ -478,7 +478,7 @@ _DECL_START = re.compile(rf"^[ \t]*({'|'.join(DECLARATION_WORDS)})\b",
 MAX_SYNTAX_ERRORS = 20
 
 
-def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, currencies: Sequence[str] = ()) -> Diagnostic:
     lines = text.splitlines() or [""]
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         line, col = len(lines), len(lines[-1]) + 1
@@ -486,12 +486,18 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
                           _expected(exc))
     if isinstance(exc, UnexpectedToken):
         width = max(1, len(str(exc.token)))
-        return Diagnostic(f"unexpected '{exc.token}'", file, exc.line, exc.column, exc.line, exc.column + width,
-                          _expected(exc))
+        message, hint = f"unexpected '{exc.token}'", _expected(exc)
+        start = exc.token.start_pos or 0
+        if "DOWN" in exc.expected and exc.token.type in ("TO", "NAME"):  # after `round X`: no mode
+            message, hint = syntax_hints.round_mode(str(exc.token), text, start)
+        elif exc.token.type == "CMP_OP" and "CMP_OP" not in exc.expected:  # a <= x < b
+            message, hint = syntax_hints.chained_comparison(text, start, str(exc.token))
+        return Diagnostic(message, file, exc.line, exc.column, exc.line, exc.column + width, hint)
     pos = exc.pos_in_stream if exc.pos_in_stream is not None else -1
     char = text[pos] if 0 <= pos < len(text) else "?"
-    return Diagnostic(f"unexpected character {char!r}", file, exc.line, exc.column, exc.line, exc.column + 1,
-                      _expected(exc))
+    symbol = syntax_hints.currency_symbol(char, text, pos, [*currencies, *syntax_hints.declared_currencies(text)])
+    message, hint = symbol or (f"unexpected character {char!r}", _expected(exc))
+    return Diagnostic(message, file, exc.line, exc.column, exc.line, exc.column + 1, hint)
 
 
 def _line_offset(text: str, line: int) -> int:
@@ -529,12 +535,12 @@ def _check_depth(tree: Tree[Token], file: str) -> None:
         stack.extend((child, depth + 1) for child in reversed(node.children) if isinstance(child, Tree))
 
 
-def parse(text: str, file: str = "<rules>") -> n.RuleFile:
+def parse(text: str, file: str = "<rules>", currencies: Sequence[str] = ()) -> n.RuleFile:
     """Parse rule text; raise RuleSyntaxError listing the syntax errors found.
 
     After an error, parsing starts again at the next declaration (a line that
     begins with a declaration keyword), so one run reports the errors of many
-    declarations, each at its own place.
+    declarations, each at its own place. `currencies`: those other files declare (for hints).
     """
     problems: list[Diagnostic] = []
     attempt, restart = text, 0
@@ -543,7 +549,7 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
             tree = lark_parser().parse(attempt)
             break
         except UnexpectedInput as exc:
-            problems.append(_syntax_diagnostic(exc, text, file))
+            problems.append(_syntax_diagnostic(exc, text, file, currencies))
             # A declaration cut short is reported at the first word of the next
             # one: start again there, so that its own errors are found too.
             line_start = _line_offset(text, max(exc.line, 1))
@@ -580,12 +586,12 @@ def parse(text: str, file: str = "<rules>") -> n.RuleFile:
         raise
 
 
-def parse_file(path: Path) -> n.RuleFile:
+def parse_file(path: Path, currencies: Sequence[str] = ()) -> n.RuleFile:
     """Read and parse a rule file; raise RuleSyntaxError if it cannot be read or parsed, or holds nothing."""
     text = read_text(path, RuleSyntaxError)
     if not text.strip():
         raise RuleSyntaxError(Diagnostic("the file is empty", str(path)))
-    parsed = parse(text, str(path))
+    parsed = parse(text, str(path), currencies)
     if not parsed.declarations and not parsed.outputs and not parsed.amending:
         raise RuleSyntaxError(Diagnostic("the file holds no declarations, only comments", str(path),
                                          hint="a rule file declares currencies, periods, parameters, rules..."))
@@ -596,8 +602,9 @@ def parse_files(paths: Sequence[Path]) -> list[n.RuleFile]:
     """Parse several rule files; raise one RuleSyntaxError with the errors of all of them."""
     files, problems = [], []
     for path in paths:
+        currencies = [d.name for f in files for d in f.declarations if isinstance(d, n.CurrencyDecl)]
         try:
-            files.append(parse_file(path))
+            files.append(parse_file(path, currencies))
         except RuleSyntaxError as exc:
             problems.extend(exc.diagnostics)
     if problems:

@@ -94,16 +94,23 @@ class Plan:
         return self.fast[key]
 
 
-def _kept(run: Run, env: Env, var: str, where: Fn | None, items: list[Any]) -> list[Any] | None:
-    """The items for which `where` holds (all of them without one); None if it is pending for any."""
+Chooser = Callable[..., list[Any] | None]  # (run, env[, doubtful]) -> what a quantifier runs over
+
+
+def _kept(run: Run, env: Env, var: str, where: Fn | None, items: list[Any],
+          doubtful: list[Any] | None = None) -> list[Any] | None:
+    """The items for which `where` holds (all of them without one); None if it is pending for any, or, given
+    a `doubtful` list, those items go there (for a fold in Kleene's logic)."""
     if where is None:
         return items
     kept = []
     for item in items:
         ok = where(run, {**env, var: item})
         if ok is None:
-            return None
-        if ok:
+            if doubtful is None:
+                return None
+            doubtful.append(item)
+        elif ok:
             kept.append(item)
     return kept
 
@@ -222,7 +229,7 @@ class _Compiler:
             return None if None in idx else run.value(name, idx, span)
         return many
 
-    def periods(self, q: n.Quantifier) -> Callable[[Run, Env], list[Any] | None]:
+    def periods(self, q: n.Quantifier) -> Chooser:
         """What a quantifier runs over, in chronological order: positions of periods, or dates."""
         if q.kind != "periods":
             return self.dates(q)
@@ -231,7 +238,7 @@ class _Compiler:
         where = self.expr(q.where) if q.where is not None else None
         relation, var = q.relation, q.var
 
-        def positions(run: Run, env: Env) -> list[int] | None:
+        def positions(run: Run, env: Env, doubtful: list[Any] | None = None) -> list[int] | None:
             span = range(count)
             if bound is not None:
                 b = bound(run, env)
@@ -241,17 +248,17 @@ class _Compiler:
                     "before": range(0, b), "through": range(0, b + 1),
                     "after": range(b + 1, count), "from": range(b, count),
                 }[relation or "from"]
-            return _kept(run, env, var, where, list(span))
+            return _kept(run, env, var, where, list(span), doubtful)
         return positions
 
-    def dates(self, q: n.Quantifier) -> Callable[[Run, Env], list[Any] | None]:
+    def dates(self, q: n.Quantifier) -> Chooser:
         """The days from one date through another, or the dates a series is given for."""
         first = self.expr(q.bound) if q.bound is not None else None
         last = self.expr(q.last) if q.last is not None else None
         where = self.expr(q.where) if q.where is not None else None
         var, series, span = q.var, q.period_set, q.span
 
-        def chosen(run: Run, env: Env) -> list[Any] | None:
+        def chosen(run: Run, env: Env, doubtful: list[Any] | None = None) -> list[Any] | None:
             if first is not None and last is not None:
                 a, b = first(run, env), last(run, env)
                 if a is None or b is None:
@@ -261,12 +268,22 @@ class _Compiler:
                 days = [a + timedelta(days=i) for i in range((b - a).days + 1)]
             else:
                 days = run.series_dates(series)
-            return _kept(run, env, var, where, days)
+            return _kept(run, env, var, where, days, doubtful)
         return chosen
 
     def aggregate(self, e: n.Aggregate) -> Fn:
         positions, body, var = self.periods(e.over), self.expr(e.body), e.over.var
-        fold = builtins.TABLE[("fold", e.function)].scalar(Site(e, (self.program.type_of(e.body),), self.program))
+        entry = builtins.TABLE[("fold", e.function)]
+        fold = entry.scalar(Site(e, (self.program.type_of(e.body),), self.program))
+        if entry.kleene:
+            def kleene(run: Run, env: Env) -> Any:
+                doubtful: list[Any] = []
+                chosen = positions(run, env, doubtful)
+                if chosen is None:
+                    return None
+                return fold(run, [body(run, {**env, var: i}) for i in chosen],
+                            [body(run, {**env, var: i}) for i in doubtful])
+            return kleene
 
         def aggregate(run: Run, env: Env) -> Any:
             chosen = positions(run, env)

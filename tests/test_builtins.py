@@ -132,6 +132,8 @@ def _scalar(entry: builtins.Builtin, site: Site, run: Run, args: list[Any]) -> A
     'error' if the implementation fails."""
     impl = entry.scalar(site)
     try:
+        if entry.kleene:  # all/any see pending values (none here has a `where`)
+            return impl(run, args, [])
         if entry.kind == "fold":
             return None if None in args else impl(run, args)
         if entry.short_circuit:
@@ -153,7 +155,16 @@ def test_the_scalar_and_column_implementations_agree(tmp_path: Path, use: str) -
             entry.column(site)
         return
     rows = len(sample["rows"])
-    if entry.kind == "fold":
+    if entry.kleene:
+        body = site.types[0]
+        values = [[_value(body, v, program) for v in row] for row in sample["rows"]]
+        items = []
+        for j in range(max(map(len, values), default=0)):  # item j: kept by the rows that have one
+            keep = np.array([len(row) > j for row in values])
+            item = _column(body, [row[j] if len(row) > j else False for row in values])
+            items.append((None if keep.all() else Col("bool", keep), item))
+        out = entry.column(site)(rows, items)
+    elif entry.kind == "fold":
         body = site.types[0]
         values = [[_value(body, v, program) for v in row] for row in sample["rows"]]
         pending = np.array([None in row for row in values])
@@ -202,3 +213,48 @@ def test_the_function_reference_lists_every_entry() -> None:
 def test_the_reference_in_docs_is_the_tables() -> None:
     shown = (ROOT / "docs" / "functions.md").read_text(encoding="utf-8")
     assert shown == reference_doc.document(), "regenerate it: python -m evaluator.reference_doc > docs/functions.md"
+
+
+# ---- all/any in Kleene's logic, as and/or ------------------------------------------------------------------
+
+KLEENE_RULES = """currency USD cites "x"
+periods year cites "x"
+  Y1 from 2026-01-01 to 2026-12-31
+  Y2 from 2027-01-01 to 2027-12-31
+input c: bool by year cites "x"
+input w: bool by year cites "x"
+rule any_c cites "x" = any(c[y] for each year y)
+rule or_c cites "x" = c[Y1] or c[Y2]
+rule all_c cites "x" = all(c[y] for each year y)
+rule and_c cites "x" = c[Y1] and c[Y2]
+rule any_where cites "x" = any(c[y] for each year y where w[y])
+rule or_where cites "x" = (w[Y1] and c[Y1]) or (w[Y2] and c[Y2])
+rule all_where cites "x" = all(c[y] for each year y where w[y])
+rule and_where cites "x" = (not w[Y1] or c[Y1]) and (not w[Y2] or c[Y2])
+outputs any_c, or_c, all_c, and_c, any_where, or_where, all_where, and_where
+"""
+
+
+def test_all_and_any_agree_with_and_and_or_on_pending_in_both_engines(tmp_path: Path) -> None:
+    # Every combination of true, false and pending for c and w in two years (3^4 = 81 rows): any(...) is the
+    # `or` of its items, all(...) the `and`, with `where w` as `w and c` (any) and `not w or c` (all).
+    import itertools
+
+    contract = contract_from(tmp_path, KLEENE_RULES)
+    values = (True, False, None)
+    rows = list(itertools.product(values, repeat=4))
+    columns = {"c": {"Y1": [r[0] for r in rows], "Y2": [r[1] for r in rows]},
+               "w": {"Y1": [r[2] for r in rows], "Y2": [r[3] for r in rows]}}
+    batch = contract.evaluate_batch(columns)
+    assert batch.errors == {}
+    for i, (c1, c2, w1, w2) in enumerate(rows):
+        out = contract.evaluate({"c": {"Y1": c1, "Y2": c2}, "w": {"Y1": w1, "Y2": w2}}).outputs
+        for fold, chain in (("any_c", "or_c"), ("all_c", "and_c"), ("any_where", "or_where"),
+                            ("all_where", "and_where")):
+            assert out[fold] == out[chain], (fold, c1, c2, w1, w2)
+            assert batch.values(fold)[i] == out[chain], (fold, "batch", c1, c2, w1, w2)
+    # by hand: any(true, pending) is true; all(false, pending) is false; any(false, pending) is pending
+    one = contract.evaluate({"c": {"Y1": True}}).outputs
+    assert (one["any_c"], one["all_c"]) == (True, None)
+    one = contract.evaluate({"c": {"Y1": False}}).outputs
+    assert (one["any_c"], one["all_c"]) == (None, False)
