@@ -8,6 +8,13 @@ are then counted on that calendar. Sources:
   (official holidays and make-up working days), from the `chinesecalendar`
   package. It covers the years it has data for; a date outside them is not
   guessed: the value that needs it is unknown, and says why.
+- "exchange_calendars:CODE" (for example "exchange_calendars:XNYS" for the New
+  York Stock Exchange): the trading days (sessions) of a market, from the
+  maintained `exchange_calendars` package (`pip install 'clausewise[markets]'`),
+  which works offline. Its sessions are read for FIRST_MARKET_DAY through
+  LAST_MARKET_DAY, fixed dates, so that no figure depends on the day it is
+  computed (the package's own default range moves with today); a date outside
+  is unknown, and says why. Holidays ahead are the package's rules for them.
 """
 
 from __future__ import annotations
@@ -54,11 +61,58 @@ def _chinese() -> Calendar:
     return Calendar("chinesecalendar", describe, is_business_day)
 
 
+MARKETS = "exchange_calendars:"  # a source naming a market's trading calendar: exchange_calendars:XNYS
+FIRST_MARKET_DAY, LAST_MARKET_DAY = date(2000, 1, 1), date(2035, 12, 31)
+
+
+def _market(code: str) -> Calendar:
+    import exchange_calendars  # imported only when a rule file asks for a market's calendar (it loads pandas)
+
+    sessions = exchange_calendars.get_calendar(code, start=FIRST_MARKET_DAY.isoformat(),
+                                               end=LAST_MARKET_DAY.isoformat()).sessions
+    days = frozenset(s.date() for s in sessions)
+    describe = f"{code} trading calendar (exchange_calendars {exchange_calendars.__version__})"
+
+    def is_business_day(d: date) -> bool:
+        if not FIRST_MARKET_DAY <= d <= LAST_MARKET_DAY:
+            raise CalendarGap(f"the {describe} is read for {FIRST_MARKET_DAY.year}-{LAST_MARKET_DAY.year}: "
+                              f"no data for {d}")
+        return d in days
+
+    return Calendar(MARKETS + code, describe, is_business_day)
+
+
 SOURCES: dict[str, Callable[[], Calendar]] = {"weekdays": _weekdays, "chinesecalendar": _chinese}
+
+
+def source_problem(source: str) -> tuple[str, str] | None:
+    """Why a calendar source cannot be used (a message and a hint), or None."""
+    if source in SOURCES:
+        return None
+    if not source.startswith(MARKETS):
+        return (f"unknown calendar source '{source}'",
+                                   f"known sources: {', '.join(SOURCES)}, or {MARKETS}CODE for a market "
+                                   "(e.g. exchange_calendars:XNYS)")
+    try:
+        import exchange_calendars
+    except ImportError:
+        return (f"the calendar source '{source}' needs the exchange_calendars package",
+                "install it: pip install 'clausewise[markets]'")
+    code = source.removeprefix(MARKETS)
+    names = exchange_calendars.get_calendar_names()
+    if code not in names:
+        import difflib
+
+        close = difflib.get_close_matches(code, names, n=1)
+        return (f"exchange_calendars has no market '{code}'",
+                f"did you mean '{MARKETS}{close[0]}'?" if close else "e.g. XNYS (New York), XLON (London)")
+    return None
 
 
 @cache
 def calendar(source: str) -> Calendar:
+    if source.startswith(MARKETS):
+        return _market(source.removeprefix(MARKETS))
     return SOURCES[source]()
 
 

@@ -10,7 +10,7 @@ import difflib
 from typing import TYPE_CHECKING
 
 from . import nodes as n
-from .calendars import SOURCES
+from .calendars import MARKETS, SOURCES, source_problem
 from .units import BOOL, DATE, ERROR, Type, Unit, quantity
 
 DATE_VAR = "<date>"  # what a scope maps a variable that holds a date to
@@ -43,6 +43,7 @@ class TimeChecks:
 
     if TYPE_CHECKING:
         def error(self, span: n.Span, message: str, hint: str | None = None) -> Type: ...
+        def source(self, span: n.Span) -> str: ...
         def expr(self, e: n.Expr, scope: dict[str, str]) -> Type: ...
         def reference(self, name: str, span: n.Span, earlier: bool) -> Symbol | None: ...
         def unknown(self, name: str, span: n.Span, scope: dict[str, str]) -> Type: ...
@@ -52,10 +53,12 @@ class TimeChecks:
         def scope_of(self, params: tuple[n.PeriodVar, ...]) -> dict[str, str]: ...
 
     def check_calendar(self, d: n.CalendarDecl) -> None:
-        if d.source not in SOURCES:
-            close = difflib.get_close_matches(d.source, list(SOURCES), n=1)
-            self.error(d.source_span, f"unknown calendar source '{d.source}'",
-                       f"did you mean '{close[0]}'?" if close else f"known sources: {', '.join(SOURCES)}")
+        problem = source_problem(d.source)
+        if problem is not None:
+            message, hint = problem
+            close = difflib.get_close_matches(d.source, list(SOURCES), n=1) if d.source not in SOURCES and \
+                not d.source.startswith(MARKETS) else []
+            self.error(d.source_span, message, f"did you mean '{close[0]}'?" if close else hint)
 
     def business_days_unit(self, e: n.Number) -> Type:
         if e.calendar is not None:
@@ -86,6 +89,17 @@ class TimeChecks:
     def is_series(self, name: str) -> bool:
         sym = self.symbols.get(name)
         return sym is not None and isinstance(sym.decl, n.InputDecl) and sym.decl.by_date
+
+    def series_indexed(self, e: n.Index, types: list[Type]) -> Type:
+        """`vwap[d]` on a value given by date: it is read on a date (`vwap on d`), not indexed."""
+        at = self.source(e.indexes[0].span) if len(e.indexes) == 1 else ""
+        if at and types[0].kind == "date":
+            hint = f"write {e.name} on {at}"
+        elif at and types[0].kind == "period":
+            hint = f"say which date of {at}: {e.name} on end({at}), or {e.name} on start({at})"
+        else:
+            hint = f"say which date: {e.name} on DATE"
+        return self.error(e.span, f"'{e.name}' is given by date: it is read on a date, not indexed", hint)
 
     def time_quantifier(self, q: n.Quantifier, scope: dict[str, str]) -> dict[str, str]:
         inner = dict(scope)

@@ -284,7 +284,8 @@ def test_an_unknown_calendar_after_in() -> None:
 @pytest.mark.parametrize(("source", "hint"), [
     ("chinesecalender", "did you mean 'chinesecalendar'?"),
     ("weekday", "did you mean 'weekdays'?"),
-    ("gregorian", "known sources: weekdays, chinesecalendar"),
+    ("gregorian", "known sources: weekdays, chinesecalendar, or exchange_calendars:CODE for a market "
+                  "(e.g. exchange_calendars:XNYS)"),
 ])
 def test_an_unknown_calendar_source(source: str, hint: str) -> None:
     d = problem(f'calendar prc cites "T" source "{source}"\nrule a cites "T" = 1\noutputs a\n')
