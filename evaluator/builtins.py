@@ -51,6 +51,8 @@ class Typer(Protocol):
 
     def note_type(self, e: n.Expr, t: Type) -> None: ...
 
+    def source(self, span: n.Span) -> str: ...
+
 
 @dataclass(frozen=True)
 class Site:
@@ -93,13 +95,20 @@ def _amounts_or_dates(what: str) -> TypeRule:
 
     def rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
         assert isinstance(e, n.Call)
-        result: Type = PENDING
         for a, ty in zip(e.args, types, strict=True):
             if not ty.lenient and not (ty.is_quantity or ty.kind == "date"):
                 return t.error(a.span, f"{what} compares amounts or dates, not {ty}")
+        # the unit they share: the first that is not a plain number (in max(0, USD 5) the 0 is the odd one)
+        known = [ty for ty in types if not ty.lenient]
+        expected = next((ty for ty in known if ty != quantity(RATIO)), known[0] if known else PENDING)
+        result: Type = PENDING
+        for a, ty in zip(e.args, types, strict=True):
             both = join(result, ty)
-            if both is None:
-                return t.error(a.span, f"{what} cannot compare {result} with {ty}")
+            if both is None or join(expected, ty) is None:
+                written = _written_in(t, a, expected)
+                hint = f"write {written}" if written else \
+                    f"the arguments of {what} are in one unit, here {expected}" if expected.is_quantity else None
+                return t.error(a.span, f"{what} cannot compare {expected} with {ty}", hint)
             result = both
         return result
     return rule
@@ -306,10 +315,31 @@ def _compare_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
     return BOOL
 
 
-def _unit_hint(a: Type, b: Type) -> str | None:
-    if a.is_quantity and b.is_quantity:
-        return f"amounts added together are in one unit; divide by an amount in {b} to get a ratio first"
-    return None
+def _written_in(t: Typer, e: n.Expr, unit: Type) -> str | None:
+    """A plain number as written (8,750,000), as an amount in `unit` (USD 8,750,000); None if it is not one."""
+    if not isinstance(e, n.Number) or e.unit is not None or unit.unit is None or len(unit.unit.dims) != 1:
+        return None
+    written = t.source(e.span).strip()
+    base, exp = unit.unit.dims[0]
+    if not written or not written[-1].isdigit() or exp != 1 or calendar_of(unit):
+        return None  # 5% of something is not an amount; business days need their calendar
+    return f"{written} {base}" if base in ("shares", "days") else f"{base} {written}"
+
+
+def _unit_error(t: Typer, e: n.Binary, a: Type, b: Type, message: str) -> Type:
+    """Amounts of two units added: a plain number is shown written in the other's unit, at the number."""
+    if not (a.is_quantity and b.is_quantity):
+        return t.error(e.span, message)
+    plain = e.right if b == quantity(RATIO) else e.left if a == quantity(RATIO) else None
+    if plain is None:
+        return t.error(e.span, message,
+                       f"amounts added together are in one unit; divide by an amount in {b} to get a ratio first")
+    other = a if plain is e.right else b
+    written = _written_in(t, plain, other)
+    if written is not None:
+        return t.error(plain.span, message, f"write {written}")
+    return t.error(e.span, message, f"a number without a unit: write it in {other}, or multiply it by an amount "
+                                    f"in {other}")
 
 
 def _additive_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
@@ -329,8 +359,8 @@ def _additive_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
     if op == "-" and a == DATE and b == DATE:
         return quantity(DAYS)
     if op == "+":
-        return t.error(e.span, f"cannot add {b} to {a}", _unit_hint(a, b))
-    return t.error(e.span, f"cannot subtract {b} from {a}", _unit_hint(a, b))
+        return _unit_error(t, e, a, b, f"cannot add {b} to {a}")
+    return _unit_error(t, e, a, b, f"cannot subtract {b} from {a}")
 
 
 def _multiplicative_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:

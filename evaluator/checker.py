@@ -63,6 +63,10 @@ class _Checker(TimeChecks):
         self.errors.append(Diagnostic.at(span, message, hint))
         return ERROR
 
+    def source(self, span: n.Span) -> str:
+        """The text a node was written as (for hints that show the fix)."""
+        return next((f.source(span) for f in self.files if f.path == span.file), "")
+
     def suggest(self, name: str, candidates: Iterable[str]) -> str | None:
         """A "did you mean", while the work spent on them stays bounded (thousands of unknown names among
         thousands of names would otherwise compare every pair)."""
@@ -409,8 +413,9 @@ class _Checker(TimeChecks):
                 self.expr(i, scope)
             return self.unknown(e.name, e.name_span, scope)
         if len(e.indexes) != len(sym.params):
-            for i in e.indexes:
-                self.expr(i, scope)
+            types = [self.expr(i, scope) for i in e.indexes]
+            if self.is_series(e.name):
+                return self.series_indexed(e, types)
             if not sym.params:
                 return self.error(e.span, f"'{e.name}' has one value, not one per period", f"write just {e.name}")
             return self.error(e.span, f"'{e.name}' takes {len(sym.params)} period(s) ({', '.join(sym.params)}), "

@@ -51,7 +51,8 @@ class ContractError(Exception):
     """Root of every error the library raises for bad rules, contracts or inputs.
 
     `diagnostics` lists every problem found (at least one); `file`, `line` and
-    `column` are those of the first.
+    `column` are those of the first; `str(e)` is the first with its hint:
+    "rules/x.rules:11:5: unknown name 'targett'; hint: did you mean 'target'?".
     """
 
     kind = "error"
@@ -70,7 +71,8 @@ class ContractError(Exception):
         first = self.diagnostics[0]
         self.file, self.line, self.column = first.file, first.line, first.column
         self.sources = dict(sources or {})  # the text of files a stage had in hand, to quote without reading again
-        super().__init__(f"{first.location()}: {first.text()}")
+        # str(e) is the first problem and its hint, on one line (`render` shows the hint on a line of its own)
+        super().__init__(f"{first.location()}: {first.text()}" + (f"; hint: {first.hint}" if first.hint else ""))
 
     def render(self, sources: Mapping[str, str] | None = None) -> str:
         """Every problem in the style of the CLI, the first MAX_SHOWN in full, then how many more."""

@@ -491,7 +491,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, currencies: S
         if "DOWN" in exc.expected and exc.token.type in ("TO", "NAME"):  # after `round X`: no mode
             message, hint = syntax_hints.round_mode(str(exc.token), text, start)
         elif exc.token.type == "CMP_OP" and "CMP_OP" not in exc.expected:  # a <= x < b
-            message, hint = syntax_hints.chained_comparison(text, start, str(exc.token))
+            message, hint = syntax_hints.chained_comparison(text, start, str(exc.token)) or (message, hint)
         return Diagnostic(message, file, exc.line, exc.column, exc.line, exc.column + width, hint)
     pos = exc.pos_in_stream if exc.pos_in_stream is not None else -1
     char = text[pos] if 0 <= pos < len(text) else "?"
@@ -600,7 +600,8 @@ def parse_file(path: Path, currencies: Sequence[str] = ()) -> n.RuleFile:
 
 def parse_files(paths: Sequence[Path]) -> list[n.RuleFile]:
     """Parse several rule files; raise one RuleSyntaxError with the errors of all of them."""
-    files, problems = [], []
+    files: list[n.RuleFile] = []
+    problems: list[Diagnostic] = []
     for path in paths:
         currencies = [d.name for f in files for d in f.declarations if isinstance(d, n.CurrencyDecl)]
         try:

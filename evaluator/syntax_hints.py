@@ -19,10 +19,12 @@ SYMBOLS = {
     "¥": ("RMB", "CNY", "JPY"),
 }
 _CURRENCY_DECL = re.compile(r"^[ \t]*currency[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
-_AMOUNT = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?(?:[ \t]+(?:thousand|million|billion)\b)?")
+_AMOUNT = re.compile(r"[ \t]*([0-9][0-9,]*(?:\.[0-9]+)?(?:[ \t]+(?:thousand|million|billion)\b)?)")
 _COMPARISON = re.compile(r"<=|>=|!=|<|>|=")
-# where an operand of a comparison starts or ends: brackets, commas, and the words around conditions
-_EDGE = re.compile(r"[(),]|\b(?:and|or|not|if|then|else|where|when|due|arises|done|penalty)\b|(?<![<>!=])=(?!=)")
+# where an operand of a comparison starts or ends: brackets, commas between arguments (not in 1,000), `=`,
+# and the words around conditions
+_EDGE = re.compile(r"[()]|,(?![0-9])|(?<![<>!=])=(?!=)"
+                   r"|\b(?:and|or|not|if|then|else|where|when|due|arises|done|penalty)\b")
 
 
 def declared_currencies(text: str) -> list[str]:
@@ -37,7 +39,7 @@ def currency_symbol(char: str, text: str, pos: int, currencies: Iterable[str]) -
         return None
     declared = list(dict.fromkeys(currencies))
     amount = _AMOUNT.match(text, pos + 1)
-    written = amount.group(0) if amount else "..."
+    written = amount.group(1) if amount else "..."
     fits = next((c for c in codes if c in declared), None)
     if fits is not None:
         return f"unexpected character '{char}': a currency is written by its code", f"write {fits} {written}"
@@ -52,12 +54,10 @@ def round_mode(token: str, text: str, pos: int) -> tuple[str, str]:
     modes = ", ".join(MODES)
     start = text.rfind("round", 0, pos)
     operand = " ".join(text[start + len("round"):pos].split()) if start >= 0 else ""
-    step = ""
-    if token == "to":
-        step = " ".join(text[pos + len("to"):].split("\n", 1)[0].split("#", 1)[0].split())
-        message = "'round' needs a mode before 'to'"
-    else:
-        message = f"'{token}' is not a way to round"
+    rest = text[pos:].split("\n", 1)[0].split("#", 1)[0]
+    to = re.match(r"(?:\w+\s+)*?to\b", rest)  # the mode misspelt (round x sideways to ...), or none
+    step = " ".join(rest[to.end():].split()) if to else ""
+    message = "'round' needs a mode before 'to'" if token == "to" else f"'{token}' is not a way to round"
     if operand and step and len(operand) + len(step) < 80:
         example = f"round {operand} down to {step}"
     else:
@@ -65,13 +65,16 @@ def round_mode(token: str, text: str, pos: int) -> tuple[str, str]:
     return message, f"say which way, e.g. {example}; the modes are {modes}"
 
 
-def chained_comparison(text: str, pos: int, op: str) -> tuple[str, str]:
-    """`a <= x < b`: comparisons do not chain; the same as two comparisons joined by `and`."""
+def chained_comparison(text: str, pos: int, op: str) -> tuple[str, str] | None:
+    """`a <= x < b`: comparisons do not chain; the same as two comparisons joined by `and`. None if the
+    comparison before is not followed by an operand (`<>`, `==`: an operator misspelt)."""
     line_start = text.rfind("\n", 0, pos) + 1
     line_end = text.find("\n", pos)
     before = text[line_start:pos]
     after = text[pos + len(op):line_end if line_end >= 0 else len(text)].split("#", 1)[0]
     example = "a <= x and x < b"
+    if re.search(r"(<=|>=|!=|<|>|=)\s*$", before):
+        return None
     first = list(_COMPARISON.finditer(before))
     if first:
         last = first[-1]

@@ -10,6 +10,7 @@ A case folder holds the files of one scenario and `expect.yaml` beside them:
     line: 3                      # ... 0 (with column 0) when it is about the whole file
     column: 7
     message: "is not an amount"  # a fragment of the first diagnostic's message
+    hint: "write USD 5"          # optional: a fragment of its hint
     xfail: "why"                 # optional: a known bug; the case must fail until it is fixed (strict)
     timeout: 20                  # optional: seconds before the case counts as hung (default 60)
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import multiprocessing
 import traceback
 from dataclasses import dataclass
@@ -44,7 +46,7 @@ from evaluator.parser import lark_parser
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CATEGORIES = ("ContractError", "RuleSyntaxError", "CheckError", "ContractFileError", "InputError", "EvaluationError")
-KEYS = {"about", "args", "exit", "error", "file", "line", "column", "message", "xfail", "timeout"}
+KEYS = {"about", "args", "exit", "error", "file", "line", "column", "message", "hint", "xfail", "timeout"}
 DEFAULT_TIMEOUT = 60.0
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -59,6 +61,7 @@ class Raised:
     column: int | None = None
     text: str = ""
     traceback: str = ""
+    hint: str = ""
 
 
 @dataclass
@@ -164,7 +167,8 @@ def _run(args: list[str]) -> Outcome:
     try:
         _library(args)
     except evaluator.ContractError as exc:
-        outcome.raised = Raised(type(exc).__name__, exc.file, exc.line, exc.column, exc.diagnostics[0].text())
+        outcome.raised = Raised(type(exc).__name__, exc.file, exc.line, exc.column, exc.diagnostics[0].text(),
+                                hint=exc.diagnostics[0].hint or "")
     except BaseException as exc:
         outcome.raised = Raised(type(exc).__name__, text=str(exc)[:500], traceback=traceback.format_exc())
     return outcome
@@ -248,6 +252,11 @@ def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             f"{command}: the source line shown is not line {expect['line']} of {expect['file']}\n{got.stderr}"
         )
         assert lines[2].index("^") - lines[2].index("|") - 2 == expect["column"] - 1, got.stderr
+    if "hint" in expect:
+        # the first diagnostic's hint: its lines run to the next "file:line:col: error: ..."
+        block = [first] + list(itertools.takewhile(lambda s: ": error: " not in s, got.stderr.splitlines()[1:]))
+        hints = [s for s in block if s.startswith("   hint: ")]
+        assert hints and expect["hint"] in hints[0], f"{command}: '{expect['hint']}' not in its hint\n{got.stderr}"
 
     # The library: the same error, as the expected subclass, at the same place.
     raised = got.raised
@@ -258,3 +267,5 @@ def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         f"library: at {raised.file}:{raised.line}:{raised.column}, expected {where}"
     )
     assert expect["message"] in raised.text, f"library: '{expect['message']}' not in '{raised.text}'"
+    if "hint" in expect:
+        assert expect["hint"] in raised.hint, f"library: '{expect['hint']}' not in the hint '{raised.hint}'"

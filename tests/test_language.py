@@ -465,7 +465,7 @@ def test_precedence(formula: str, tree: str) -> None:
 def test_a_comparison_does_not_chain() -> None:
     d = syntax_error('rule r cites "T" = a < b < c')
     assert (d.line, d.column, d.end_column) == (1, 26, 27)
-    assert d.message == "unexpected '<'"
+    assert (d.message, d.hint) == ("comparisons do not chain", "write two comparisons joined by 'and': a < b and b < c")
 
 
 # ---- literals -----------------------------------------------------------
@@ -543,7 +543,9 @@ def test_round_to_a_money_step() -> None:
 def test_an_unknown_rounding_mode_is_a_syntax_error() -> None:
     d = syntax_error('rule r cites "T" = round x sideways to 1 share')
     assert (d.line, d.column, d.end_column) == (1, 28, 36)
-    assert d.message == "unexpected 'sideways'"
+    assert (d.message, d.hint) == ("'sideways' is not a way to round",
+                                   "say which way, e.g. round x down to 1 share; the modes are down, up, toward zero, "
+                                   "away from zero, half up, half down, half even")
 
 
 def test_round_needs_a_step() -> None:
@@ -744,7 +746,8 @@ def test_unexpected_character() -> None:
 def test_unexpected_character_that_is_not_ascii() -> None:
     d = syntax_error('rule a cites "T" = ¥ 5')
     assert (d.line, d.column) == (1, 20)
-    assert d.message == "unexpected character '¥'"
+    assert d.message == "unexpected character '¥': a currency is written by its code"
+    assert d.hint == 'write RMB 5, and declare it: currency RMB cites "..."'
 
 
 def test_unterminated_text() -> None:
@@ -842,7 +845,8 @@ def test_a_syntax_error_is_a_contract_error_with_its_place() -> None:
     err = info.value
     assert isinstance(err, evaluator.RuleSyntaxError)
     assert (err.file, err.line, err.column) == ("x.rules", 1, 22)
-    assert str(err) == "x.rules:1:22: unexpected character '@'"
+    assert str(err) == ("x.rules:1:22: unexpected character '@'; hint: expected '%', ')', '*' or '/', '+' or '-', "
+                        "',', ']', a comparison, a name, ...")
 
 
 def test_load_rules_reports_syntax_errors_of_every_file(tmp_path: Path) -> None:
