@@ -294,7 +294,7 @@ class Contract:
         pending = reasons_.pending_outputs([(o[0], o[2]) for o in shape.outputs], outputs)
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
                       steps, sentences, _applied(version), as_of,
-                      (lambda: reasons_.notes(run, pending)) if pending else None)
+                      _why(version.plan, values, reading, as_of, shape.cells, pending) if pending else None)
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
         if type(value) is int or isinstance(value, bool) or value is None or isinstance(value, date):
@@ -308,6 +308,17 @@ class Contract:
                 "round it in the rules, e.g. round ... down to 1 share",
             ))
         return exact
+
+
+def _why(plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | None, cells: Sequence[Key],
+         pending: list[Key]) -> Callable[[], dict[str, tuple[str, ...]]]:
+    """The reasons of the pending outputs, worked out when first asked, by evaluating again: a result keeps
+    the inputs, not the evaluation's every value (many results are kept, and few are asked why)."""
+    def why() -> dict[str, tuple[str, ...]]:
+        run = Run(plan, values, reading, as_of=as_of)
+        run.prepare(cells)
+        return reasons_.notes(run, pending)
+    return why
 
 
 def _cells(program: Program) -> list[Key]:
