@@ -9,8 +9,8 @@ a definition, or one period's value of a parameter, and may add new ones.
 then sees one ordinary set of rules. A replacement of a name that does not
 exist, or one that changes a unit, is refused at its place.
 
-When an amendment applies. Under SPA 11.2 an amendment "requires the written
-consent of all parties" (of those the contract's `amendment_consent` names):
+When an amendment applies. Where an agreement makes an amendment need the
+written consent of all parties (those the contract's `amendment_consent` names),
 without the last of them there is no amendment. So an amendment applies as of a
 date D only if it is effective by D and every required consent was signed by D:
 it is in force from the later of its effective date and the day the last

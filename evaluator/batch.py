@@ -31,6 +31,7 @@ from .cells import Cells, Key
 from .columns import AllBad, Col, Unvectorised
 from .errors import ContractError, Diagnostic
 from .evaluate import Run
+from .knowledge import not_over
 from .program import Program
 from .result import exact_decimal
 from .units import Type
@@ -248,13 +249,12 @@ class _Batch:
 
 
 def _unknown_yet(program: Program, decl: n.Declaration, period: str | None, as_of: date) -> bool:
-    """Whether an input's values for a period are set aside as of a date: those known only after the period,
-    before it ends (knowledge.py; a batch's values carry no reported dates)."""
-    if not isinstance(decl, n.InputDecl) or decl.known not in ("after the period", "when reported") or \
-            not decl.period_set or period is None:
+    """Whether an input's values for a period are set aside as of a date (knowledge.py; a batch's values carry
+    no report dates)."""
+    if not isinstance(decl, n.InputDecl) or not decl.period_set or period is None:
         return False
     ps = program.period_sets[decl.period_set]
-    return as_of <= ps.members[ps.position(period)].end
+    return not_over(decl.known, ps.members[ps.position(period)], as_of)
 
 
 def _input_error(d: Diagnostic) -> ContractError:

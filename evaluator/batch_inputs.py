@@ -2,9 +2,9 @@
 
 `columns` maps an input to its values, one per scenario (row):
 
-- an input given per period: `{"revenue": {"Y1": [...], "Y2": [...]}}`, or flat, `{"revenue.Y1": [...]}`;
-- an input with one value: `{"escrow_issued": [...]}`;
-- an input given by date: `{"share_price": {"2027-01-29": [...], ...}}`: the same dates in every row.
+- an input given per period: `{"sales": {"Y1": [...], "Y2": [...]}}`, or flat, `{"sales.Y1": [...]}`;
+- an input with one value: `{"closing_date": [...]}`;
+- an input given by date: `{"price": {"2027-01-29": [...], ...}}`: the same dates in every row.
 
 A column is a sequence or a NumPy array. Amounts are ints, Decimals, Fractions
 or decimal strings (as in an inputs file); None (or an empty string, as a CSV
@@ -119,7 +119,7 @@ def read(program: Program, columns: Mapping[str, Any], rows: int | None = None) 
     columns = adapted(columns)
     if not isinstance(columns, Mapping):
         raise InputError(Diagnostic("a batch is a mapping of input names to columns", "<batch>",
-                                    hint="e.g. {'revenue': {'Y1': [600000000, 700000000]}}"))
+                                    hint="e.g. {'sales': {'Y1': [1000000, 1250000]}}"))
     flat = _flatten(program, columns)
     lengths = {key: len(col) for key, col in flat.items()}
     if len(set(lengths.values())) > 1:
@@ -303,7 +303,7 @@ def _amount(cell: Any, label: str, row: int, errors: dict[int, Diagnostic]) -> F
             return Fraction(Decimal(text)) if any(ch in text for ch in ".eE") else Fraction(int(text))
         return Fraction(cell)
     except (ValueError, ArithmeticError):
-        _fail(errors, row, label, f"{cell!r} is not an amount", "write a plain decimal number, e.g. 600000000")
+        _fail(errors, row, label, f"{cell!r} is not an amount", "write a plain decimal number, e.g. 1000000 or 1234.56")
         return None
 
 

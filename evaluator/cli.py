@@ -50,12 +50,15 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+AS_OF_HELP = ("evaluate as of DATE: the amendments in force then, and only the inputs known by then (the rest "
+              "pending, with why); the date rules see as as_of (default: every amendment and every input given)")
+
+
 def _common(p: argparse.ArgumentParser, as_of: bool = True) -> None:
     p.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
     p.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     if as_of:
-        p.add_argument("--as-of", metavar="DATE", type=_date,
-                       help="apply only the amendments effective on or before DATE (default: all)")
+        p.add_argument("--as-of", metavar="DATE", type=_date, help=AS_OF_HELP)
 
 
 def _count(text: str) -> int:
@@ -128,12 +131,11 @@ def _arguments() -> argparse.ArgumentParser:
     bt = sub.add_parser("batch", help="evaluate many scenarios at once (a CSV, JSON or Parquet file of inputs)")
     bt.add_argument("contract", help="contract file (.yaml), or an amendment file")
     bt.add_argument("--scenarios", metavar="FILE", required=True,
-                    help="one scenario per row, one column per input (revenue.Y1, ...): .csv, .json or .parquet")
+                    help="one scenario per row, a column per input and period (sales.Y1, ...): .csv, .json, .parquet")
     readings = bt.add_mutually_exclusive_group()
     readings.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     readings.add_argument("--all-interpretations", action="store_true", help="every reading, side by side")
-    bt.add_argument("--as-of", metavar="DATE", type=_date,
-                    help="apply only the amendments in force on DATE, the date rules see as as_of")
+    bt.add_argument("--as-of", metavar="DATE", type=_date, help=AS_OF_HELP)
     bt.add_argument("--output", metavar="FILE",
                     help="write the results to FILE (.csv, .json or .parquet; default: CSV on standard output)")
     bt.add_argument("--summary", action="store_true",

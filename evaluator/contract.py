@@ -198,7 +198,7 @@ class Contract:
                        as_of: date | str | None = None, rows: int | None = None,
                        progress: Callable[[int], None] | None = None) -> BatchResult:
         """Every output for many scenarios at once, exactly: `columns` maps each input to a column of values
-        (per period: {"revenue": {"Y1": [...], ...}} or "revenue.Y1"), one per scenario. A row whose inputs or
+        (per period: {"sales": {"Y1": [...], ...}} or "sales.Y1"), one per scenario. A row whose inputs or
         formulas fail is reported in `BatchResult.errors` by row number; the others are computed. `rows` counts
         the scenarios where no column does (rules without inputs); `progress(rows)` is called as rows are done."""
         from .batch import evaluate_batch
@@ -385,14 +385,14 @@ def _citation(decl: n.Declaration, reading: str | None, period: str | None = Non
 
 def _amending(decl: n.Declaration, original: n.Declaration, reading: str | None, period: str | None) -> str:
     """The citation of an amended value: the amendment's clause, naming the clause it amends (the one the
-    value cited before any amendment replaced it), e.g. "Amendment 1, 1 (amends SPA 4.1)"."""
+    value cited before any amendment replaced it), e.g. "Amendment 1, 1 (amends Clause 4.1)"."""
     now, then = _citation(decl, reading, period), _citation(original, reading, period)
     return f"{now} (amends {then})" if then and now != then else now
 
 
 def _amended_citation(decl: n.Declaration, original: n.Declaration, reading: str | None, program: Program) -> str:
-    """An output an amendment replaced, whole or for some periods: "Amendment 1, 2 (amends SPA 5.1)", or for
-    a table one period of which was replaced "SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2"."""
+    """An output an amendment replaced, whole or for some periods: "Amendment 1, 2 (amends Clause 5.1)", or for
+    a table one period of which was replaced "Clause 4.1; Amendment 1, 1 (amends Clause 4.1) for Y2"."""
     whole = _amending(decl, original, reading, None)
     if not isinstance(decl, n.TableDecl):
         return whole

@@ -7,13 +7,13 @@
     from evaluator.dask_batch import evaluate_partitions
 
     client = Client(LocalCluster(n_workers=2))
-    scenarios = dd.read_csv("scenarios-*.csv", dtype=str)      # one column per input: revenue.Y1, ...
-    results = evaluate_partitions(scenarios, "contracts/kaixin-spa.yaml", interpretation="spa")
+    scenarios = dd.read_csv("scenarios-*.csv", dtype=str)      # one column per input and period: sales.Y1, ...
+    results = evaluate_partitions(scenarios, "contract.yaml", interpretation="base")
     results.to_csv("results-*.csv", index=False)              # or .compute() for a pandas DataFrame
 
 Dask does the scheduling (`DataFrame.map_partitions`); each worker loads the
 contract once and evaluates its partitions exactly as `Contract.evaluate_batch`
-would. The result has one column per output (`released_shares.Y1`, ...) holding
+would. The result has one column per output and period (`payment.Y1`, ...) holding
 exact Python values (int, Decimal, bool, date; None for pending) and an `error`
 column naming why a row could not be evaluated. Read amounts as text
 (`dtype=str`) or integers, never as floating point: the batch refuses floats.

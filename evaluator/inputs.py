@@ -257,7 +257,7 @@ def _convert(data: Data, kind: str, raw: Any, path: tuple[str, ...], problems: l
         return _exact(raw)
     except (ValueError, ZeroDivisionError) as exc:
         problems.append(data.where(path, str(exc) if "digits" in str(exc) else f"{_shown(raw)} is not an amount",
-                                   "write a plain decimal number, such as 600000000 or 1234.56"))
+                                   "write a plain decimal number, such as 1000000 or 1234.56"))
         return None
 
 
@@ -381,7 +381,7 @@ def _as_in_a_file(value: Any, path: tuple[str, ...], file: str) -> Any:
             if not isinstance(key, str):
                 raise InputError(Data(file, {}, "").where(
                     (*path, str(k)), f"{k!r} is not a name, a period or a date",
-                    "keys are text, such as 'revenue' or 'Y1', or dates (datetime.date)"))
+                    "keys are text, such as 'sales' or 'Y1', or dates (datetime.date)"))
             if key in out:
                 raise InputError(Data(file, {}, "").where(
                     (*path, key), f"{key} is given twice, as a date and as text", "give each date once"))

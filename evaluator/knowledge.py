@@ -3,7 +3,7 @@
 An input's declaration says when its values become known:
 
 - `known after the period`: a value for a period only once the period has ended (a year's audited
-  revenue cannot be a fact before the year is over);
+  figures cannot be a fact before the year is over);
 - `known when reported`: as above, and each value may carry the date it was reported, with later
   restatements (`{value: 700000000, reported: 2027-02-15}`, or a list of such, oldest first); as of a
   date, the latest value reported by then counts;
@@ -68,6 +68,12 @@ def known_on(program: Program, values: dict[str, Any], as_of: date | None) -> tu
     return out, notes
 
 
+def not_over(how: n.Known, period: n.PeriodMember | None, as_of: date) -> bool:
+    """Whether a value for `period` that carries no report date is set aside on `as_of`: it is known only after
+    the period, and the period has not ended."""
+    return how in ("after the period", "when reported") and period is not None and as_of <= period.end
+
+
 def _known(how: n.Known, value: Any, versions: tuple[tuple[date, Any], ...] | None, label: str, as_of: date,
            period: n.PeriodMember | None) -> tuple[Any, str]:
     """A value as known on `as_of`, and why it is set aside ("" if it is not)."""
@@ -82,7 +88,7 @@ def _known(how: n.Known, value: Any, versions: tuple[tuple[date, Any], ...] | No
         if not known:
             return None, f"{label} was reported on {versions[0][0]}, after the as-of date {as_of}"
         return known[-1], ""
-    if period is not None and as_of <= period.end:
+    if period is not None and not_over(how, period, as_of):
         return None, (f"{label} is not known before {period.end + timedelta(days=1)}: "
                       f"{period.name} ends on {period.end}")
     return value, ""

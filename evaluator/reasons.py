@@ -31,8 +31,8 @@ _NO_DATE = "no --as-of date"
 class Reason:
     """One root cause of a pending value, and what would make the value known (None: nothing to give)."""
 
-    text: str  # "revenue[Y3] is not given"
-    fix: str | None = None  # "give revenue for Y3 in the inputs"
+    text: str  # "sales[Y3] is not given"
+    fix: str | None = None  # "give sales for Y3 in the inputs"
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ class Result:
 
     @cached_property
     def reasons(self) -> dict[str, tuple[str, ...]]:
-        """Each pending output's reasons, one at a time, by label ("released_shares[Y3]")."""
+        """Each pending output's reasons, one at a time, by label ("payment[Y3]")."""
         return self.why() if self.why is not None else {}
 
     @cached_property

@@ -1,12 +1,12 @@
 """Scenario files for `clausewise batch`: read as columns, and the results written back, exactly.
 
 A scenario file holds one scenario per row, one column per input (per period:
-`revenue.Y1`, by date: `share_price.2027-01-29`):
+`sales.Y1`, by date: `price.2027-01-29`):
 
 - CSV: a header row of column names, then values as plain decimals, dates or
   true/false; an empty cell is pending;
-- JSON: `{"columns": {"revenue.Y1": [...], ...}}`, or a list of rows each shaped
-  like an inputs file (`{"revenue": {"Y1": 600000000}}`); numbers are read exactly;
+- JSON: `{"columns": {"sales.Y1": [...], ...}}`, or a list of rows each shaped
+  like an inputs file (`{"sales": {"Y1": 1000000}}`); numbers are read exactly;
 - Parquet (with `pip install 'clausewise[parquet]'`): integer, decimal, string,
   date and boolean columns; floating-point columns are refused, not rounded.
 
@@ -57,7 +57,7 @@ def _csv(text: str, file: str) -> dict[str, Any]:
     header = next(rows, None)
     if not header or not any(h.strip() for h in header):
         raise InputError(Diagnostic("the file has no header row of column names", file, 1, 1, 1, 2,
-                                    hint="e.g. revenue.Y1,revenue.Y2"))
+                                    hint="e.g. sales.Y1,sales.Y2"))
     names = [h.strip() for h in header]
     for i, name in enumerate(names):
         if not name or name in names[:i]:
@@ -102,7 +102,7 @@ def _json(text: str, file: str) -> dict[str, Any]:
                     column.append(None)
         return columns
     raise InputError(Diagnostic("scenarios in JSON are {\"columns\": {name: [values]}} or a list of rows",
-                                file, hint='e.g. [{"revenue": {"Y1": 600000000}}, ...]'))
+                                file, hint='e.g. [{"sales": {"Y1": 1000000}}, ...]'))
 
 
 def _no_constant(name: str) -> Any:
