@@ -232,7 +232,8 @@ def _replace(old: n.Declaration, r: n.Amending, amendment: Amendment,
         return None
     assert r.value is not None
     entries = tuple(
-        n.TableEntry(e.period, r.value, r.span, r.about.citation, r.about.citation_span) if e.period == r.period else e
+        n.TableEntry(e.period, r.value, r.span, r.about.citation, r.about.citation_span, r.stated)
+        if e.period == r.period else e
         for e in old.entries
     )
     return dataclasses.replace(old, entries=entries)

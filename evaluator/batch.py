@@ -35,6 +35,7 @@ from .knowledge import not_over
 from .program import Program
 from .result import exact_decimal
 from .units import Type
+from .windows import period_span
 
 if TYPE_CHECKING:
     from .contract import Contract, Version
@@ -368,7 +369,7 @@ class _Columnar:
     def read(self, name: str, idx: tuple[int, ...]) -> ColFn:
         sym = self.program.symbols[name]
         if sym.kind in ("parameter", "table"):
-            value = self.plan.constants[name]
+            value = self.plan.constants_for(self.reading)[name]
             return _const(value[idx[0]] if idx else value)
         if sym.kind == "input":
             decl = sym.decl
@@ -470,6 +471,9 @@ class _Columnar:
 
     def aggregate(self, e: n.Aggregate, env: dict[str, int]) -> ColFn:
         q = e.over
+        if q.kind == "entries":  # a ledger is never a scenario column (batch_inputs.py): never given, pending
+            kind = {"quantity": "num", "bool": "bool", "date": "date"}.get(self.program.type_of(e).kind, "num")
+            return lambda b: Col(kind, 0 if kind != "bool" else False, 1, np.ones(b.rows, dtype=bool))
         if q.kind != "periods":
             return self.over_dates(e, env)
         count = len(self.program.period_sets[q.period_set].members)
@@ -477,11 +481,10 @@ class _Columnar:
             span = list(range(count))
         else:
             bnd = self.position(q.bound, env)
-            span = list({"before": range(0, bnd), "through": range(0, bnd + 1), "after": range(bnd + 1, count),
-                         "from": range(bnd, count)}[q.relation or "from"])
+            span = list(period_span(q.relation, bnd, count, q.window))
         items = [(self.expr(q.where, {**env, q.var: k}) if q.where is not None else None,
                   self.branch(e.body, {**env, q.var: k})) for k in span]
-        fold = self.fold(e)
+        fold = self.when_empty(e, env, self.fold(e))
         return lambda b: fold(b, [(w(b) if w else None, body) for w, body in items])
 
     def fold(self, e: n.Aggregate) -> Callable[[_Batch, list[tuple[Col | None, ColFn]]], Col]:
@@ -492,16 +495,47 @@ class _Columnar:
             return lambda b, items: impl(b.rows, [(where, body(b)) for where, body in items])
         return lambda b, items: _fold(b, impl, items)
 
+    def when_empty(self, e: n.Aggregate, env: dict[str, int], fold: Callable[[_Batch, list[tuple[Col | None, ColFn]]],
+                   Col]) -> Callable[[_Batch, list[tuple[Col | None, ColFn]]], Col]:
+        """A fold with `otherwise X`: X in the rows that keep no item, known to be none (where a `where` is
+        pending and none is kept, pending), as plan.py's closure."""
+        if e.otherwise is None:
+            return fold
+        other = self.branch(e.otherwise, env)
+
+        def folded(b: _Batch, items: list[tuple[Col | None, ColFn]]) -> Col:
+            rows = b.rows
+            kept, doubt, bad = (np.zeros(rows, dtype=bool) for _ in range(3))
+            for where, _ in items:
+                if where is None:
+                    kept[:] = True
+                    continue
+                keep = where.n if isinstance(where.n, np.ndarray) else np.full(rows, bool(where.n))
+                if where.pending is not None:
+                    doubt |= where.pending
+                    keep = keep & ~where.pending
+                if where.bad is not None:
+                    bad |= where.bad
+                kept |= keep
+            none = ~kept & ~doubt
+            out = fold(b, items)
+            if not none.any():
+                return out
+            return c.pick(Col("bool", ~none, 1, None, bad if bad.any() else None), out, other(b))
+        return folded
+
     def over_dates(self, e: n.Aggregate, env: dict[str, int]) -> ColFn:
         """A fold over the days from one date to another, or over the dates a series is given for: a loop
         over the dates of the whole batch, each row keeping its own."""
         q = e.over
+        if q.window is not None:
+            raise Unvectorised  # among the last N dates of a series: the scalar engine's (windows.py)
         self.date_vars.add(q.var)
         first = self.expr(q.bound, env) if q.bound is not None else None
         last = self.expr(q.last, env) if q.last is not None else None
         where = self.expr(q.where, env) if q.where is not None else None
         body = self.branch(e.body, env)
-        fold_, var, series = self.fold(e), q.var, q.period_set
+        fold_, var, series = self.when_empty(e, env, self.fold(e)), q.var, q.period_set
 
         def fold(b: _Batch) -> Col:
             if first is not None and last is not None:
@@ -536,9 +570,7 @@ class _Columnar:
             pool = self.expr(d.pool, env)
             count = len(self.program.period_sets[q.period_set].members)
             bnd = self.position(q.bound, env) if q.bound is not None else None
-            span = list(range(count)) if bnd is None else list(
-                {"before": range(0, bnd), "through": range(0, bnd + 1), "after": range(bnd + 1, count),
-                 "from": range(bnd, count)}[q.relation or "from"])
+            span = list(range(count)) if bnd is None else list(period_span(q.relation, bnd, count, q.window))
             if d.latest_first:
                 span.reverse()
             claims = [(k, self.expr(d.claim, {**env, q.var: k})) for k in span]

@@ -70,7 +70,9 @@ class BatchInputs:
             decl = sym.decl
             if not isinstance(decl, n.InputDecl):
                 continue
-            if decl.by_date:
+            if decl.ledger is not None:
+                out[name] = None  # a ledger is never a scenario column: not given
+            elif decl.by_date:
                 entries = [(d, _value_at(g, i)) for d, g in self.series.get(name, [])]
                 out[name] = [(d, v) for d, v in entries if v is not None]
             elif decl.period_set:
@@ -174,6 +176,10 @@ def _flatten(program: Program, columns: Mapping[str, Any]) -> dict[tuple[str, st
             continue
         decl = inputs[name].decl
         assert isinstance(decl, n.InputDecl)
+        if decl.ledger is not None:
+            problems.append(Diagnostic(f"'{name}' is a ledger of what happened, not a scenario column", "<batch>",
+                                       path=raw_key, hint="evaluate one ledger with: clausewise evaluate --inputs"))
+            continue
         keyed = decl.by_date or decl.period_set is not None
         if part and isinstance(col, Mapping):
             problems.append(Diagnostic(f"'{raw_key}' is a column, not a mapping", "<batch>", path=raw_key))

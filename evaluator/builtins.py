@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from . import nodes as n
+from .calendar_math import CONVENTIONS, add_months, month_rule, year_fraction
 from .calendars import add_business_days, calendar
 from .checker_time import calendar_of
 from .units import BOOL, DATE, DAYS, ERROR, PENDING, RATIO, Type, join, period, quantity
@@ -85,6 +86,9 @@ class Builtin:
     # values of the items whose `where` is pending (a pending value decides nothing where another decides)
     kleene: bool = False
     raw_args: bool = False  # the type rule reads its arguments as written (first(year)): not typed first
+    # a fold with nothing to give over nothing (min, max): where its items may be none, the rules say what
+    # it gives then (`otherwise X`), or check refuses it (totality.py)
+    partial: bool = False
 
 
 # ---- helpers shared by the rules ------------------------------------------------------------------------
@@ -352,9 +356,9 @@ def _additive_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
         return a if not a.lenient else b
     if a.is_quantity and a == b:
         return a
-    if a == DATE and (b == quantity(DAYS) or calendar_of(b)):
+    if a == DATE and (b == quantity(DAYS) or calendar_of(b) or month_rule(b.unit) is not None):
         return DATE
-    if op == "+" and (a == quantity(DAYS) or calendar_of(a)) and b == DATE:
+    if op == "+" and (a == quantity(DAYS) or calendar_of(a) or month_rule(a.unit) is not None) and b == DATE:
         return DATE
     if op == "-" and a == DATE and b == DATE:
         return quantity(DAYS)
@@ -385,6 +389,9 @@ def _additive(site: Site) -> Impl:
             return lambda run, a, b: run.sized(a + b, node)
         return lambda run, a, b: run.sized(a - b, node)
     left_date, right_date = left.kind == "date", right.kind == "date"
+    keep_end = month_rule((right if left_date else left).unit)
+    if keep_end is not None:
+        return _add_months(node, left_date, keep_end)
     cal_name = calendar_of(right if left_date else left)
     cal = calendar(site.program.calendars[cal_name].source) if cal_name else None
 
@@ -406,6 +413,41 @@ def _additive(site: Site) -> Impl:
         sign = 1 if node.op == "+" else -1
         return lambda run, a, b: shift(run, a, b, node.right.span, sign)
     return lambda run, a, b: shift(run, b, a, node.left.span, 1)
+
+
+def _add_months(node: n.Binary, left_date: bool, keep_end: bool) -> Impl:
+    """A date moved by calendar months (calendar_math.py): `closing + 24 months`, `end(y) - 1 year`."""
+    span, sign = (node.right.span, 1 if node.op == "+" else -1) if left_date else (node.left.span, 1)
+
+    def shift(run: Run, d: date, v: Fraction) -> date:
+        if v.denominator != 1:
+            run.fail(span, f"{v} months is not a whole number of months", "round the months first, "
+                     "e.g. round X down to 1 month")
+        try:
+            return add_months(d, sign * int(v), keep_end)
+        except OverflowError:
+            run.fail(node.span, f"{d} and {v} months make a date out of range (before year 1 or after 9999)")
+    if left_date:
+        return lambda run, a, b: shift(run, a, b)
+    return lambda run, a, b: shift(run, b, a)
+
+
+def _year_fraction_rule(t: Typer, e: n.Expr, types: Sequence[Type]) -> Type:
+    assert isinstance(e, n.Call)
+    if not all(ty.fits(DATE) for ty in types):
+        return t.error(e.span, f"{e.function}(...) takes two dates: {e.function}(from, to)")
+    return quantity(RATIO)
+
+
+def _year_fraction(convention: str) -> Callable[[Site], Impl]:
+    return _same(lambda run, a, b: year_fraction(convention, a, b))
+
+
+def _year_fraction_columns(convention: str) -> Callable[[Site], ColImpl]:
+    def pick(m: Any) -> Callable[[Site], ColImpl]:
+        made: Callable[[Site], ColImpl] = m.year_fraction(convention)
+        return made
+    return _columns(pick)
 
 
 def _multiply(site: Site) -> Impl:
@@ -487,15 +529,21 @@ def _entries() -> list[Builtin]:
         Builtin("whole_years", "function", 2, 2, "whole_years(from, to)",
                 "whole years from one date to another, counted by anniversaries (29 February refused)",
                 _whole_years_rule, _whole_years, cb(lambda m: m.whole_years)),
+        *(Builtin(f"year_fraction_{key}", "function", 2, 2, f"year_fraction_{key}(from, to)",
+                  f"the fraction of a year from one date to another by {name} (negative if `to` is earlier)",
+                  _year_fraction_rule, _year_fraction(key), _year_fraction_columns(key))
+          for key, name in CONVENTIONS.items()),
         Builtin("sum", "fold", 1, 1, "sum(E for each ...)", "the total of E over the periods or days (0 if none)",
                 _fold_rule("amount"), _sum, cb(lambda m: m.fold_sum)),
         Builtin("count", "fold", 1, 1, "count(C for each ...)", "how many periods or days C holds for",
                 _fold_rule("count"), _same(lambda run, values: Fraction(sum(1 for v in values if v))),
                 cb(lambda m: m.fold_count)),
-        Builtin("min", "fold", 1, 1, "min(E for each ...)", "the least E (an error if there is none)",
-                _fold_rule("extreme"), _extreme(min), cb(lambda m: m.fold_extreme(False))),
-        Builtin("max", "fold", 1, 1, "max(E for each ...)", "the greatest E (an error if there is none)",
-                _fold_rule("extreme"), _extreme(max), cb(lambda m: m.fold_extreme(True))),
+        Builtin("min", "fold", 1, 1, "min(E for each ...) otherwise X",
+                "the least E; X if there is none (`otherwise` is needed where there may be none)",
+                _fold_rule("extreme"), _extreme(min), cb(lambda m: m.fold_extreme(False)), partial=True),
+        Builtin("max", "fold", 1, 1, "max(E for each ...) otherwise X",
+                "the greatest E; X if there is none (`otherwise` is needed where there may be none)",
+                _fold_rule("extreme"), _extreme(max), cb(lambda m: m.fold_extreme(True)), partial=True),
         Builtin("all", "fold", 1, 1, "all(C for each ...)",
                 "true if C holds for every one (true if none); pending as `and` is: false if one is false",
                 _fold_rule("truth"), _same(_all), cb(lambda m: m.fold_truth(True)), kleene=True),
@@ -538,7 +586,8 @@ def reference() -> str:
     """The function reference, made from the table: one line per built-in (operators that share their line
     of documentation, the comparisons, share a line)."""
     titles = {"function": "Functions", "fold": "Folds (E for each year x ..., for each day d from A through B, "
-              "for each date d in SERIES; optionally `where C`)", "binary": "Operators", "unary": "Operators"}
+              "for each date d in SERIES; a window: `among the last N through X` after the periods or the SERIES; "
+              "optionally `where C`)", "binary": "Operators", "unary": "Operators"}
     sections: dict[str, list[tuple[list[str], str]]] = {}
     for b in TABLE.values():
         lines = sections.setdefault(titles[b.kind], [])

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from . import nodes as n
 from .errors import Diagnostic
 from .program import Program
+from .windows import period_span
 
 Key = tuple[str, tuple[int, ...]]  # a symbol and the positions of its periods
 Env = dict[str, int | None]  # a variable -> its period's position; None: not known before evaluation (dates)
@@ -86,6 +87,8 @@ class Cells:
             return
         if isinstance(e, n.Aggregate):
             yield from self._over(e.over, env, (e.body,))
+            if e.otherwise is not None:  # what it gives over none
+                yield from self._expr(e.otherwise, env)
             return
         for child in n.children(e):
             yield from self._expr(child, env)
@@ -114,8 +117,7 @@ class Cells:
             return list(range(count))
         chosen: set[int] = set()
         for b in bounds:
-            chosen.update({"before": range(0, b), "through": range(0, b + 1), "after": range(b + 1, count),
-                           "from": range(b, count)}[q.relation or "from"])
+            chosen.update(period_span(q.relation, b, count, q.window))
         return sorted(chosen)
 
     def _positions(self, e: n.Expr, env: Env, period_set: str) -> Iterable[int]:

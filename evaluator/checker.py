@@ -13,12 +13,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import assert_never
 
-from . import builtins, cells, cost
+from . import builtins, cells, cost, params
 from . import nodes as n
+from .calendar_math import MONTH_WORDS
+from .checker_ledger import ENTRY_VAR, LedgerChecks
+from .checker_params import ParamChecks
 from .checker_time import DATE_VAR, TimeChecks
-from .errors import CheckError, Diagnostic
+from .errors import CheckError, Diagnostic, EvaluationError
 from .limits import DEFAULT, Limits
 from .program import PeriodSet, Program, Symbol
+from .totality import Totality
 from .units import BOOL, DATE, ERROR, PENDING, RATIO, Type, Unit, join, period, quantity
 
 
@@ -40,7 +44,7 @@ def _suggest(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
-class _Checker(TimeChecks):
+class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
     def __init__(self, files: tuple[n.RuleFile, ...]) -> None:
         self.files = files
         self.errors: list[Diagnostic] = []
@@ -180,7 +184,7 @@ class _Checker(TimeChecks):
         return quantity(unit)
 
     def unit_base(self, word: str, span: n.Span) -> Unit | None:
-        if word in ("shares", "days"):
+        if word in ("shares", "days", *MONTH_WORDS):
             return Unit.of(word)
         if word in self.currencies:
             return Unit.of(word)
@@ -215,10 +219,11 @@ class _Checker(TimeChecks):
         d = sym.decl
         match d:
             case n.ParamDecl():
-                assert d.value is not None
-                return self.expr(d.value, {})
+                return self.param(d)
             case n.TableDecl():
-                return self.table(d)
+                return self.param_table(d)
+            case n.InputDecl() if d.ledger is not None:
+                return self.ledger_decl(d)
             case n.InputDecl():
                 if d.period_set:
                     self.period_set_ref(d.period_set, d.period_set_span)
@@ -278,6 +283,10 @@ class _Checker(TimeChecks):
             if not result.fits(declared):
                 self.error(d.body.span, f"'{d.name}' is declared as {declared} but its formula gives {result}")
             result = declared
+        return self.alternatives(d, scope, result)
+
+    def alternatives(self, d: n.RuleDecl | n.ParamDecl, scope: dict[str, str], result: Type) -> Type:
+        """A definition's readings (`under READING = ...`): each known, once, and in the main one's unit."""
         seen: set[str] = set()
         for alt in d.alternatives:
             if alt.interpretation not in self.interpretations:
@@ -325,7 +334,10 @@ class _Checker(TimeChecks):
                 if e.unit == "business days":
                     return self.business_days_unit(e)
                 base = self.unit_base(e.unit, e.span)
-                return quantity(base) if base else ERROR
+                per = self.unit_base(e.per, e.span) if base and e.per else None
+                if per is not None and base is not None:
+                    return quantity(base / per)
+                return quantity(base) if base and not e.per else ERROR
             case n.DateLit() | n.AsOf():
                 return DATE
             case n.BoolLit():
@@ -354,6 +366,8 @@ class _Checker(TimeChecks):
                 if both is None:
                     return self.error(e.span, f"the two branches give {a} and {b}", "both branches need the same unit")
                 return both
+            case n.Field():
+                return self.field(e, scope)
             case n.Round():
                 t = self.expr(e.operand, scope)
                 step = self.expr(e.step, scope)
@@ -385,6 +399,8 @@ class _Checker(TimeChecks):
 
     def name(self, e: n.Name, scope: dict[str, str]) -> Type:
         if e.name in scope:
+            if scope[e.name].startswith(ENTRY_VAR):
+                return self.entry_alone(e)
             return DATE if scope[e.name] == DATE_VAR else period(scope[e.name])
         if (wrong := self.no_value(e.name, e.span)) is not None:
             return wrong
@@ -464,6 +480,8 @@ class _Checker(TimeChecks):
         self.types[id(e)] = t
 
     def quantifier(self, q: n.Quantifier, scope: dict[str, str]) -> dict[str, str]:
+        if q.kind == "entries":
+            return self.entry_quantifier(q, scope)
         if q.kind != "periods":
             return self.time_quantifier(q, scope)
         inner = dict(scope)
@@ -473,7 +491,8 @@ class _Checker(TimeChecks):
         if q.bound is not None:
             t = self.expr(q.bound, scope)
             if not t.fits(period(q.period_set)):
-                self.error(q.bound.span, f"'{q.relation}' needs a {q.period_set}, not {t}")
+                word = f"among the last {q.window} through" if q.window is not None else q.relation
+                self.error(q.bound.span, f"'{word}' needs a {q.period_set}, not {t}")
         inner[q.var] = q.period_set
         if q.bound is not None and (self.is_earlier(q.bound) if q.relation == "through" else
                                     q.relation == "before" and self.not_later(q.bound)):
@@ -498,7 +517,7 @@ class _Checker(TimeChecks):
             return self.error(e.span, f"'{e.function}' cannot take 'for each'", _suggest(e.function, builtins.FOLDS)
                               or f"use one of {', '.join(builtins.FOLDS)}")
         inner = self.quantifier(e.over, scope)
-        return entry.type_rule(self, e, (self.expr(e.body, inner),))
+        return self.when_empty(e, entry.type_rule(self, e, (self.expr(e.body, inner),)), scope)
 
     def operator(self, e: n.Binary | n.Not | n.Negate, scope: dict[str, str]) -> Type:
         if isinstance(e, n.Binary):
@@ -659,6 +678,10 @@ def check(files: Iterable[n.RuleFile], limits: Limits = DEFAULT) -> Program:
     problems = cost.check(program, limits) or cells.cycles(program)
     if problems:
         raise CheckError(problems)
+    try:
+        params.fixed(program, limits)  # the parameters' values, worked out once: a failure is the rules'
+    except EvaluationError as error:
+        raise CheckError(error.diagnostics) from None
     return program
 
 

@@ -115,6 +115,11 @@ class TimeChecks:
                        "'for each date d in X' runs over the dates an input 'by date' is given for")
         else:
             self.reference(q.period_set, q.span, False)
+        if q.kind == "dates" and q.bound is not None:  # among the last N through a date
+            t = self.expr(q.bound, scope)
+            if not t.fits(DATE):
+                self.error(q.bound.span, f"'among the last {q.window} through' needs a date here, not {t}",
+                           f"the dates of {q.period_set} up to a date, e.g. among the last {q.window} through d")
         inner[q.var] = DATE_VAR
         if q.where is not None:
             self.expect_bool(q.where, inner, "where")

@@ -50,6 +50,14 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _depth(text: str) -> int | None:
+    if text == "all":
+        return None
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a depth: give a number of levels (0 or more) or 'all'")
+    return int(text)
+
+
 AS_OF_HELP = ("evaluate as of DATE: the amendments in force then, and only the inputs known by then (the rest "
               "pending, with why); the date rules see as as_of (default: every amendment and every input given)")
 
@@ -100,6 +108,9 @@ def _arguments() -> argparse.ArgumentParser:
     ex.add_argument("period", nargs="?", help="its period, e.g. Y1 (two periods as Y2,Y1)")
     _common(ex)
     ex.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    ex.add_argument("--depth", metavar="N", type=_depth, default=render_trace.SHORT,
+                    help=f"levels of values shown below the figure, or 'all' (default: {render_trace.SHORT}; "
+                         "--format json has every step)")
 
     df = sub.add_parser("diff", help="every output that differs between two contracts, dates or readings")
     df.add_argument("contract", help="contract file A")
@@ -326,7 +337,7 @@ def _explain(args: argparse.Namespace) -> str:
     expl = contract.explain(args.figure, args.period, inputs, args.interpretation, as_of=args.as_of)
     if args.format == "json":
         return dumps(expl.to_dict()) + "\n"
-    return render_trace.explanation(expl)
+    return render_trace.explanation(expl, args.depth)
 
 
 def _schema(args: argparse.Namespace) -> str:

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import columns as c
 from . import nodes as n
+from .calendar_math import month_rule
 from .checker_time import calendar_of
 from .columns import AllBad, Col, Unvectorised
 
@@ -119,6 +120,13 @@ def whole_years(site: Site) -> ColImpl:
     return years
 
 
+def year_fraction(convention: str) -> Callable[[Site], ColImpl]:
+    """Day counts by a convention (calendar_math.py): left to the scalar engine, row by row."""
+    def make(site: Site) -> ColImpl:
+        raise Unvectorised
+    return make
+
+
 # ---- operators on dates ---------------------------------------------------------------------------------
 
 
@@ -131,8 +139,8 @@ def additive(site: Site) -> ColImpl:
     left_date, right_date = left.kind == "date", right.kind == "date"
     if not (left_date or right_date):
         return lambda rows, a, b: c.add(a, b, sign)
-    if calendar_of(right if left_date else left):
-        raise Unvectorised
+    if calendar_of(right if left_date else left) or month_rule((right if left_date else left).unit) is not None:
+        raise Unvectorised  # business days and calendar months: the scalar engine's
     if left_date and right_date:
         return _between
     return lambda rows, a, b: _shift(a, b, sign) if left_date else _shift(b, a, 1)

@@ -32,6 +32,7 @@ from .builtins import Site
 from .cells import Cells, Key
 from .errors import ContractError
 from .rounding import MODES
+from .windows import period_span
 
 if TYPE_CHECKING:
     from .evaluate import Run
@@ -289,8 +290,9 @@ class _Writer:
     def read(self, name: str, idx: tuple[int, ...]) -> str:
         sym = self.program.symbols[name]
         if sym.kind in ("parameter", "table"):
-            const = self.plan.constants[name]
-            return self.const(_whole(const[idx[0]] if idx else const))
+            const = self.plan.constants_for(self.reading)[name]
+            value = const[idx[0]] if idx else const
+            return "None" if value is None else self.const(_whole(value))  # None: `not stated`
         if sym.kind == "input":
             if isinstance(sym.decl, n.InputDecl) and sym.decl.by_date:
                 raise _Unsupported
@@ -435,6 +437,8 @@ class _Writer:
         if q.kind != "periods":
             raise _Unsupported
         if e.function == "sum":
+            if e.otherwise is not None:
+                raise _Unsupported  # the interpreter's closure says what it gives over none
             return self.total(e, env)
         entry = builtins.TABLE[("fold", e.function)]
         if entry.kleene:
@@ -456,6 +460,12 @@ class _Writer:
             else:
                 v = self.expr(e.body, inner)
                 self.emit(f"{values}.append({v})")
+        if e.otherwise is not None:  # none kept, and known to be none: what the rules say it gives then
+            with self.block(f"if not {pending} and not {values}:"):
+                self.emit(f"{out} = {self.expr(e.otherwise, env)}")
+            with self.block("else:"):
+                self.emit(f"{out} = None if {pending} or None in {values} else {self.const(fold)}(R, {values})")
+            return out
         self.emit(f"{out} = None if {pending} or None in {values} else {self.const(fold)}(R, {values})")
         return out
 
@@ -492,8 +502,7 @@ class _Writer:
         if q.bound is None:
             return list(range(count))
         b = self.position(q.bound, env)
-        return list({"before": range(0, b), "through": range(0, b + 1), "after": range(b + 1, count),
-                     "from": range(b, count)}[q.relation or "from"])
+        return list(period_span(q.relation, b, count, q.window))
 
     # ---- allocations ----------------------------------------------------------------------------------
 

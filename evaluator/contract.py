@@ -239,10 +239,11 @@ class Contract:
                             as_of=as_of)
 
     def _values(self, version: Version, inputs: Mapping[str, Any] | Path | None) -> dict[str, Any]:
+        parties = [p.id for p in self.parties]
         if isinstance(inputs, Path):
-            return inputs_.from_file(version.program, inputs)
+            return inputs_.from_file(version.program, inputs, parties)
         fast = inputs_.quick(version.program, inputs if inputs is not None else {})
-        return fast if fast is not None else inputs_.from_mapping(version.program, inputs or {})
+        return fast if fast is not None else inputs_.from_mapping(version.program, inputs or {}, parties=parties)
 
     def _reading(self, version: Version, interpretation: str | None) -> str | None:
         if interpretation is None:
@@ -294,7 +295,8 @@ class Contract:
         pending = reasons_.pending_outputs([(o[0], o[2]) for o in shape.outputs], outputs)
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
                       steps, sentences, _applied(version), as_of,
-                      _why(version.plan, values, reading, as_of, shape.cells, pending) if pending else None)
+                      _why(version.plan, values, reading, as_of, shape.cells, pending) if pending else None,
+                      {run.label(*key): why for key, why in run.set_aside.items()})
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
         if type(value) is int or isinstance(value, bool) or value is None or isinstance(value, date):

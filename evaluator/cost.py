@@ -9,7 +9,9 @@ once for every value its variable can take:
   that span (two dates, `start(y)` to `end(y)`, `d` to `d + 60 days`), else the
   most days a loop may run over (limits.MAX_DAYS, about a century);
 - a fold over the dates of a series: the most entries a series may have
-  (limits.MAX_SERIES).
+  (limits.MAX_SERIES);
+- a fold over the entries of a ledger: the most movements a ledger may have
+  (limits.MAX_ENTRIES).
 
 A rule is bounded by its costliest reading's formula times its cells (one per
 period, or per pair of periods); an allocation by its pool plus every claim,
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 from . import nodes as n
 from .errors import Diagnostic
-from .limits import MAX_DAYS, MAX_SERIES, Limits
+from .limits import MAX_DAYS, MAX_ENTRIES, MAX_SERIES, Limits
 from .program import Program
 
 
@@ -83,7 +85,7 @@ class _Counter:
 
     def expr(self, e: n.Expr) -> int:
         if isinstance(e, n.Aggregate):
-            return 1 + self.over(e.over, (e.body,))
+            return 1 + self.over(e.over, (e.body,)) + (self.expr(e.otherwise) if e.otherwise is not None else 0)
         return 1 + sum(self.expr(child) for child in n.children(e))
 
     def over(self, q: n.Quantifier, bodies: tuple[n.Expr, ...]) -> int:
@@ -93,8 +95,12 @@ class _Counter:
         return ends + self.size(q) * each
 
     def size(self, q: n.Quantifier) -> int:
+        if q.window is not None and q.kind in ("periods", "dates"):
+            return q.window if q.kind == "dates" else min(q.window, len(self.program.period_sets[q.period_set].members))
         if q.kind == "periods":
             return len(self.program.period_sets[q.period_set].members)
+        if q.kind == "entries":
+            return MAX_ENTRIES
         if q.kind == "dates":
             return MAX_SERIES
         assert q.bound is not None and q.last is not None

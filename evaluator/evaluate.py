@@ -51,6 +51,7 @@ class Run:
         self.notes: dict[Key, str] = dict(self.set_aside)  # why a value is unknown, where not merely pending
         self.heard: list[list[str]] = []  # per value being computed: the reasons of unknowable values it read
         self.interpretation = interpretation
+        self.constants = plan.constants_for(interpretation)  # the parameters, under this reading
         self.memo: dict[Key, Value | Failed] = {}
         self.allocated: dict[Key, dict[int, Value]] = {}
         self.active: list[Key] = []
@@ -121,7 +122,7 @@ class Run:
             found = self.memo.get((name, idx), self)  # self: not there
             if found is not self and type(found) is not Failed:
                 return found  # type: ignore[return-value]
-            if found is self and (name in self.plan.constants or name in self.inputs):
+            if found is self and (name in self.constants or name in self.inputs):
                 return self.compute(name, idx)
         return self.value(name, idx, span)
 
@@ -172,8 +173,8 @@ class Run:
 
     def compute(self, name: str, idx: tuple[int, ...]) -> Value:
         plan = self.plan
-        if name in plan.constants:
-            const = plan.constants[name]
+        if name in self.constants:
+            const = self.constants[name]
             return const[idx[0]] if idx else const  # type: ignore[no-any-return]
         if name in self.inputs:
             given = self.inputs[name]
@@ -195,6 +196,11 @@ class Run:
             return None
         i = bisect.bisect_right(given, day, key=lambda entry: entry[0])
         return given[i - 1][1] if i else None
+
+    def ledger(self, name: str) -> list[Any] | None:
+        """The entries of a ledger known in this run (ledger.Entry, oldest first); None if it is not given."""
+        found: list[Any] | None = self.inputs.get(name)
+        return found
 
     def series_dates(self, series: str) -> list[date]:
         return [d for d, _ in self.inputs.get(series) or [] if d != date.min]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import ledger
 from . import nodes as n
 from .checker import Program
 from .datafile import MAX_DIGITS, Data, load, number_problem
@@ -52,6 +53,11 @@ def schema(program: Program) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for name, sym in program.symbols.items():
         if not isinstance(sym.decl, n.InputDecl):
+            continue
+        if sym.decl.ledger is not None:
+            properties[name] = ledger.schema(program, sym.decl)
+            properties[name]["description"] = f"{sym.decl.about.meaning or name} (a ledger of {sym.type}); " \
+                                              f"{sym.decl.about.citation}"
             continue
         value = _value_schema(program, sym.decl)
         value["description"] = f"{sym.decl.about.meaning or name} ({sym.type}); {sym.decl.about.citation}"
@@ -129,13 +135,16 @@ def _exact(value: Any) -> Fraction:
     return Fraction(text) if isinstance(value, str) else Fraction(value)
 
 
-def validate(program: Program, data: Data) -> dict[str, Any]:
-    """Check an inputs document against the rules; return exact values per input."""
+def validate(program: Program, data: Data, parties: Collection[str] | None = None) -> dict[str, Any]:
+    """Check an inputs document against the rules; return exact values per input. `parties`: the ids of the
+    contract's parties, that a ledger's entries may name (any name, without)."""
     import jsonschema  # only when a data file is validated: the slowest import of the package
 
     validator = jsonschema.Draft202012Validator(schema(program))
     problems: list[Diagnostic] = []
     for error in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):
+        if _in_a_ledger(program, error):
+            continue  # entries are checked one by one, with messages of their own (ledger.py)
         if error.validator == "additionalProperties":
             problems.extend(_unknown_keys(data, error))
             continue
@@ -150,7 +159,9 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
         if not isinstance(sym.decl, n.InputDecl):
             continue
         raw = given.get(name)
-        if sym.decl.by_date:
+        if sym.decl.ledger is not None:
+            values[name] = ledger.read(program, sym.decl, data, raw, parties, _convert, problems)
+        elif sym.decl.by_date:
             values[name] = _series(data, sym.type.kind, raw, name, problems)
         elif sym.decl.period_set:
             ps = program.period_sets[sym.decl.period_set]
@@ -176,6 +187,12 @@ def validate(program: Program, data: Data) -> dict[str, Any]:
     if problems:
         raise InputError(problems, sources={data.file: data.text} if data.text else None)
     return Given(values, reported) if reported else values
+
+
+def _in_a_ledger(program: Program, error: jsonschema.ValidationError) -> bool:
+    path = list(error.absolute_path)
+    sym = program.symbols.get(str(path[0])) if path else None
+    return sym is not None and isinstance(sym.decl, n.InputDecl) and sym.decl.ledger is not None
 
 
 def _versions(data: Data, kind: str, raw: Any, path: tuple[str, ...], period: n.PeriodMember | None,
@@ -300,7 +317,11 @@ def quick(program: Program, inputs: Any) -> dict[str, Any] | None:
             return None
     for name, (kind, periods, known, in_order, by_date) in declared.items():
         raw = inputs.get(name)
-        if by_date:
+        if kind == "ledger":
+            if raw is not None:
+                return None  # entries: checked one by one in full
+            values[name] = None
+        elif by_date:
             if raw is not None:
                 return None  # values by date: checked entry by entry in full
             values[name] = []
@@ -360,16 +381,18 @@ def _inputs_of(program: Program) -> dict[str, tuple[str, tuple[str, ...] | None,
             decl = sym.decl
             if isinstance(decl, n.InputDecl):
                 periods = program.period_sets[decl.period_set].names if decl.period_set else None
-                found[name] = (sym.type.kind, periods, frozenset(periods or ()), decl.in_order, decl.by_date)
+                kind = "ledger" if decl.ledger is not None else sym.type.kind
+                found[name] = (kind, periods, frozenset(periods or ()), decl.in_order, decl.by_date)
         program.derived["inputs"] = found
     return found
 
 
-def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inputs>") -> dict[str, Any]:
+def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inputs>",
+                 parties: Collection[str] | None = None) -> dict[str, Any]:
     if not isinstance(inputs, Mapping):
         raise InputError(Diagnostic("inputs are a mapping of input names to values", file,
                                     hint="e.g. {'revenue': {'Y1': 600000000}}"))
-    return validate(program, Data(file, _as_in_a_file(dict(inputs), (), file), ""))
+    return validate(program, Data(file, _as_in_a_file(dict(inputs), (), file), ""), parties)
 
 
 def _as_in_a_file(value: Any, path: tuple[str, ...], file: str) -> Any:
@@ -399,6 +422,6 @@ def _as_in_a_file(value: Any, path: tuple[str, ...], file: str) -> Any:
     return value
 
 
-def from_file(program: Program, path: str | Path) -> dict[str, Any]:
-    return validate(program, load(Path(path), InputError))
+def from_file(program: Program, path: str | Path, parties: Collection[str] | None = None) -> dict[str, Any]:
+    return validate(program, load(Path(path), InputError), parties)
 

@@ -9,6 +9,8 @@ An input's declaration says when its values become known:
   date, the latest value reported by then counts;
 - `known when it happens`: a date that is an event (the day shares were transferred): known from that day.
 
+The entries of a ledger (ledger.py) are events too: each is known from its date.
+
 Evaluated as of a date (`--as-of`), a value not yet known then is set aside: it is pending, and the run
 notes why, by its cell. Without an as-of date nothing is set aside: every figure given counts, and the
 result is what the agreement entitles the parties to on those figures, not a statement of what has
@@ -20,6 +22,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from . import ledger
 from . import nodes as n
 from .program import Program
 
@@ -46,6 +49,11 @@ def known_on(program: Program, values: dict[str, Any], as_of: date | None) -> tu
     notes: dict[Key, str] = {}
     for name, sym in program.symbols.items():
         decl = sym.decl
+        if isinstance(decl, n.InputDecl) and decl.ledger is not None and values.get(name):
+            out[name], why = ledger.known_on(name, values[name], as_of)
+            if why:
+                notes[(name, ())] = why
+            continue
         if not isinstance(decl, n.InputDecl) or not decl.known or name not in values:
             continue
         if decl.period_set:

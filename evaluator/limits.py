@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 MAX_DAYS = 40_000  # a loop over days covers at most about a century
 MAX_SERIES = 100_000  # entries of one value given by date: as many values as a data file may hold
+MAX_ENTRIES = 10_000  # movements of one ledger: an account's record over decades, with room to spare
 _BITS_PER_DIGIT = 3.3219280948873626  # log2(10)
 
 

@@ -59,6 +59,7 @@ class Number(Expr):
     unit: str | None  # None: a pure number; "%" already applied; "shares"; "days"; a currency
     grouped: bool = field(default=False, compare=False)  # written with thousands separators
     calendar: str | None = None  # for business days: the calendar named (`in prc`), if any
+    per: str | None = None  # `USD 12.00 per share`: the unit it is per (a currency name, "shares" or "days")
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,19 @@ class Quantifier:
     bound: Expr | None  # for days: the first day
     where: Expr | None
     span: Span = _span()
-    kind: str = "periods"  # periods | days | dates
+    kind: str = "periods"  # periods | days | dates | entries (for entries: period_set is the ledger)
     last: Expr | None = None  # for days: the last day
+    movement: str = ""  # for entries: the kind of movement run over ("": every kind)
+    window: int | None = None  # `among the last N through B`: relation "through", at most N items (windows.py)
+
+
+@dataclass(frozen=True)
+class Field(Expr):
+    """`e.count`: a part of the ledger entry a fold runs over (`for each transfer e in escrow`)."""
+
+    var: str
+    part: str
+    part_span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,7 @@ class Aggregate(Expr):
     function: str  # sum | min | max | count | all | any
     body: Expr
     over: Quantifier
+    otherwise: Expr | None = None  # `min(...) otherwise X`: X when no item is kept (none)
 
 
 @dataclass(frozen=True)
@@ -213,7 +226,8 @@ class PeriodsDecl(Decl):
 @dataclass(frozen=True)
 class ParamDecl(Decl):
     kind: ClassVar[Literal["parameter"]] = "parameter"
-    value: Expr | None = None
+    value: Expr | None = None  # an expression of other parameters, worked out once (params.py)
+    alternatives: tuple[Alternative, ...] = ()  # `under READING = ...`
 
 
 @dataclass(frozen=True)
@@ -223,6 +237,7 @@ class TableEntry:
     span: Span = _span()
     citation: str | None = None  # set when an amendment replaced this value: the amendment's clause
     citation_span: Span = _span()
+    stated: bool = True  # False: `not stated` (value is `pending`): the agreement fixes no value for it
 
 
 @dataclass(frozen=True)
@@ -237,6 +252,25 @@ Known = Literal["", "after the period", "when reported", "when it happens"]
 
 
 @dataclass(frozen=True)
+class Movement:
+    """A kind of entry in a ledger: `movement transfer removes for year`, `movement dividend pays USD`."""
+
+    name: str
+    effect: Literal["adds", "removes", "pays"]
+    paid: TypeRef | None = None  # for `pays`: the unit of what is paid
+    period_set: str | None = None  # entries name a period of this set (`for year`)
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What an input that is a ledger records: its unit and the kinds of movement it has."""
+
+    unit: TypeRef
+    movements: tuple[Movement, ...]
+
+
+@dataclass(frozen=True)
 class InputDecl(Decl):
     kind: ClassVar[Literal["input"]] = "input"
     type: TypeRef | None = None
@@ -245,6 +279,7 @@ class InputDecl(Decl):
     period_set_span: Span = _span()
     by_date: bool = False  # a series of values by date
     known: Known = ""  # when a value becomes known ("": whenever it is given; see knowledge.py)
+    ledger: Ledger | None = None  # a ledger of dated movements (ledger.py), not a value
 
 
 @dataclass(frozen=True)
@@ -311,6 +346,7 @@ class EntryReplacement(Decl):
     period: str = ""
     value: Expr | None = None
     period_span: Span = _span()
+    stated: bool = True  # False: `replace target[Y4] = not stated`
 
 
 @dataclass(frozen=True)
@@ -362,14 +398,14 @@ class RuleFile:
 
 
 ExprNode = (Number | DateLit | BoolLit | Pending | AsOf | SeriesAt | Name | Index | Call | Aggregate | Binary | Not
-            | Negate | IsKnown | If | Round)
+            | Negate | IsKnown | If | Round | Field)
 
 
 def children(e: Expr) -> tuple[Expr, ...]:
     """The expressions directly inside `e`, in the order they are written (a fold's range before its body)."""
     assert isinstance(e, ExprNode)
     match e:
-        case Number() | DateLit() | BoolLit() | Pending() | AsOf() | Name():
+        case Number() | DateLit() | BoolLit() | Pending() | AsOf() | Name() | Field():
             return ()
         case SeriesAt():
             return (e.at,)
@@ -379,7 +415,7 @@ def children(e: Expr) -> tuple[Expr, ...]:
             return e.args
         case Aggregate():
             q = e.over
-            return tuple(x for x in (q.bound, q.last, q.where, e.body) if x is not None)
+            return tuple(x for x in (q.bound, q.last, q.where, e.body, e.otherwise) if x is not None)
         case Binary():
             return (e.left, e.right)
         case Not() | Negate() | IsKnown():
@@ -405,7 +441,7 @@ def expressions(d: Declaration) -> tuple[Expr, ...]:
     """The formulas of a declaration, in the order written (a quantifier's parts as part of the formula)."""
     match d:
         case ParamDecl():
-            return (d.value,) if d.value is not None else ()
+            return tuple(x for x in (d.value, *(alt.body for alt in d.alternatives)) if x is not None)
         case TableDecl():
             return tuple(entry.value for entry in d.entries)
         case RuleDecl():
@@ -429,7 +465,7 @@ def referred(d: Declaration) -> Iterator[str]:
         for e in walk(top):
             if isinstance(e, Name | Index | SeriesAt):
                 yield e.name
-            elif isinstance(e, Aggregate) and e.over.kind == "dates":
+            elif isinstance(e, Aggregate) and e.over.kind in ("dates", "entries"):
                 yield e.over.period_set
     if isinstance(d, AllocationDecl) and d.claimants is not None and d.claimants.kind == "dates":
         yield d.claimants.period_set

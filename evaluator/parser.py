@@ -22,8 +22,10 @@ from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, Vis
 
 from . import nodes as n
 from . import parser_tables, syntax_hints
+from .calendar_math import months_unit
 from .datafile import number_problem, read_text
 from .errors import Diagnostic, RuleSyntaxError
+from .limits import MAX_SERIES
 
 _SCALES = {"thousand": 1000, "million": 1000_000, "billion": 1000_000_000}
 _OBLIGATION_PARTS = ("arises", "due", "done", "suspended", "penalty", "by", "applies")
@@ -110,8 +112,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return n.Replacement(c[0], self.at.meta(meta))
 
     def replace_entry(self, meta: Any, c: list[Any]) -> n.EntryReplacement:
+        value, stated = _entry_value(c[-1])
         return n.EntryReplacement(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
-                                  str(c[1]), c[-1], self.at.token(c[1]))
+                                  str(c[1]), value, self.at.token(c[1]), stated)
 
     # ---- file
     def start(self, meta: Any, children: list[Any]) -> n.RuleFile:
@@ -176,10 +179,16 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return n.PeriodsDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), members)
 
     def param_decl(self, meta: Any, c: list[Any]) -> n.ParamDecl:
-        return n.ParamDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), c[-1])
+        value = next(x for x in c if isinstance(x, n.Expr))
+        alternatives = tuple(x for x in c if isinstance(x, n.Alternative))
+        return n.ParamDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), value, alternatives)
+
+    def not_stated(self, meta: Any, c: list[Any]) -> tuple[str, n.Pending]:
+        return ("not stated", n.Pending(self.at.meta(meta)))
 
     def table_entry(self, meta: Any, c: list[Any]) -> n.TableEntry:
-        return n.TableEntry(str(c[0]), c[1], self.at.meta(meta))
+        value, stated = _entry_value(c[1])
+        return n.TableEntry(str(c[0]), value, self.at.meta(meta), stated=stated)
 
     def table_decl(self, meta: Any, c: list[Any]) -> n.TableDecl:
         entries = tuple(x for x in c if isinstance(x, n.TableEntry))
@@ -213,6 +222,27 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
             self._pick(c, n.TypeRef), str(by) if by else None, in_order,
             self.at.token(by) if by else n.NOWHERE, by_date, known,
         )
+
+    def adds(self, meta: Any, c: list[Any]) -> tuple[str, str, None]:
+        return ("effect", "adds", None)
+
+    def removes(self, meta: Any, c: list[Any]) -> tuple[str, str, None]:
+        return ("effect", "removes", None)
+
+    def pays(self, meta: Any, c: list[Any]) -> tuple[str, str, n.TypeRef]:
+        return ("effect", "pays", n.TypeRef("quantity", c[0][0], c[0][1], self.at.meta(meta)))
+
+    def movement(self, meta: Any, c: list[Any]) -> n.Movement:
+        effect = c[1]
+        period_set = str(c[2]) if len(c) > 2 else None
+        return n.Movement(str(c[0]), effect[1], effect[2], period_set, self.at.meta(meta))
+
+    def ledger_decl(self, meta: Any, c: list[Any]) -> n.InputDecl:
+        unit = next(x for x in c[1:] if isinstance(x, tuple) and x[0] not in ("cites", "means"))
+        movements = tuple(x for x in c if isinstance(x, n.Movement))
+        unit_ref = n.TypeRef("quantity", unit[0], unit[1], self.at.meta(meta))
+        return n.InputDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), unit_ref,
+                           ledger=n.Ledger(unit_ref, movements))
 
     def period_var(self, meta: Any, c: list[Token]) -> n.PeriodVar:
         return n.PeriodVar(str(c[0]), str(c[1]), self.at.meta(meta))
@@ -320,6 +350,15 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def days_lit(self, meta: Any, c: list[Any]) -> n.Number:
         return n.Number(self.at.meta(meta), c[0][0], "days", c[0][1])
 
+    def months_lit(self, meta: Any, c: list[Any]) -> n.Number:
+        return n.Number(self.at.meta(meta), c[0][0], months_unit(len(c) > 1), c[0][1])
+
+    def years_lit(self, meta: Any, c: list[Any]) -> n.Number:  # a year is 12 months (shown as written)
+        return n.Number(self.at.meta(meta), c[0][0] * 12, months_unit(len(c) > 1), c[0][1])
+
+    def month_end(self, meta: Any, c: list[Any]) -> str:
+        return "month end"
+
     def business_days_lit(self, meta: Any, c: list[Any]) -> n.Number:
         calendar = str(c[-1]) if isinstance(c[-1], Token) else None
         return n.Number(self.at.meta(meta), c[0][0], "business days", c[0][1], calendar)
@@ -336,10 +375,26 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
 
     def series_quantifier(self, meta: Any, c: list[Any]) -> n.Quantifier:
         where = next((x[1] for x in c[2:] if isinstance(x, tuple) and x[0] == "where"), None)
+        last = next((x for x in c[2:] if isinstance(x, tuple) and x[0] == "last"), None)
+        if last is not None:
+            return n.Quantifier(str(c[1]), str(c[0]), "through", last[2], where, self.at.meta(meta), "dates",
+                                window=last[1])
         return n.Quantifier(str(c[1]), str(c[0]), None, None, where, self.at.meta(meta), "dates")
+
+    def entry_quantifier(self, meta: Any, c: list[Any]) -> n.Quantifier:
+        where = next((x[1] for x in c[3:] if isinstance(x, tuple) and x[0] == "where"), None)
+        movement = "" if str(c[0]) == "movement" else str(c[0])
+        return n.Quantifier(str(c[2]), str(c[1]), None, None, where, self.at.meta(meta), "entries",
+                            movement=movement)
+
+    def field(self, meta: Any, c: list[Any]) -> n.Field:
+        return n.Field(self.at.meta(meta), str(c[0]), str(c[1]), self.at.token(c[1]))
 
     def money_lit(self, meta: Any, c: list[Any]) -> n.Number:
         return n.Number(self.at.meta(meta), c[1][0], str(c[0]), c[1][1])
+
+    def per_unit_lit(self, meta: Any, c: list[Any]) -> n.Number:
+        return n.Number(self.at.meta(meta), c[1][0], str(c[0]), c[1][1], per=str(c[2]))
 
     def date_lit(self, meta: Any, c: list[Any]) -> n.DateLit:
         return n.DateLit(self.at.meta(meta), c[0])
@@ -375,6 +430,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def aggregate(self, meta: Any, c: list[Any]) -> n.Aggregate:
         return n.Aggregate(self.at.meta(meta), str(c[0]), c[1], c[2])
 
+    def aggregate_otherwise(self, meta: Any, c: list[Any]) -> n.Aggregate:
+        return n.Aggregate(self.at.meta(meta), str(c[0]), c[1], c[2], c[3])
+
     def before(self, meta: Any, c: list[Any]) -> tuple[str, n.Expr]:
         return ("before", c[0])
 
@@ -387,6 +445,13 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def starting(self, meta: Any, c: list[Any]) -> tuple[str, n.Expr]:
         return ("from", c[0])
 
+    def last_window(self, meta: Any, c: list[Any]) -> tuple[str, int, n.Expr]:
+        text = str(c[0]).replace(",", "")
+        if not text.isdigit() or not 0 < int(text) <= MAX_SERIES:
+            raise _BadNumber(c[0], f"a window of {c[0]} is not a whole number from 1 to {MAX_SERIES:,}",
+                             "write how many periods or dates the window holds, e.g. among the last 12 through y")
+        return ("last", int(text), c[1])
+
     def range_filter(self, meta: Any, c: list[Any]) -> Any:
         return c[0]
 
@@ -396,6 +461,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def quantifier(self, meta: Any, c: list[Any]) -> n.Quantifier:
         relation = next((x for x in c[2:] if isinstance(x, tuple) and x[0] != "where"), None)
         where = next((x[1] for x in c[2:] if isinstance(x, tuple) and x[0] == "where"), None)
+        if relation is not None and relation[0] == "last":
+            return n.Quantifier(str(c[0]), str(c[1]), "through", relation[2], where, self.at.meta(meta),
+                                window=relation[1])
         return n.Quantifier(
             str(c[0]), str(c[1]),
             relation[0] if relation else None, relation[1] if relation else None,
@@ -444,14 +512,19 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         raise NotImplementedError(f"no node for grammar rule {data!r}")
 
 
+def _entry_value(v: Any) -> tuple[n.Expr, bool]:
+    """A table entry's value, and whether it is stated (`not stated`: pending)."""
+    return (v[1], False) if isinstance(v, tuple) and v[0] == "not stated" else (v, True)
+
+
 class _BadDate(Exception):
     def __init__(self, tok: Token) -> None:
         self.tok = tok
 
 
 class _BadNumber(Exception):
-    def __init__(self, tok: Token, problem: str) -> None:
-        self.tok, self.problem = tok, problem
+    def __init__(self, tok: Token, problem: str, hint: str = "amounts in agreements have at most 60 digits") -> None:
+        self.tok, self.problem, self.hint = tok, problem, hint
 
 
 def _expected(exc: UnexpectedInput) -> str | None:
@@ -492,6 +565,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, currencies: S
             message, hint = syntax_hints.round_mode(str(exc.token), text, start)
         elif exc.token.type == "CMP_OP" and "CMP_OP" not in exc.expected:  # a <= x < b
             message, hint = syntax_hints.chained_comparison(text, start, str(exc.token)) or (message, hint)
+        elif str(exc.token) == "." and start > 0 and text[start - 1].isdigit():  # 5. or 1.2.3 (not e.count)
+            message, hint = syntax_hints.DECIMAL_POINT
         return Diagnostic(message, file, exc.line, exc.column, exc.line, exc.column + width, hint)
     pos = exc.pos_in_stream if exc.pos_in_stream is not None else -1
     char = text[pos] if 0 <= pos < len(text) else "?"
@@ -573,7 +648,7 @@ def parse(text: str, file: str = "<rules>", currencies: Sequence[str] = ()) -> n
             tok = exc.orig_exc.tok
             raise RuleSyntaxError(Diagnostic(
                 exc.orig_exc.problem, file, tok.line or 0, tok.column or 0, tok.line or 0, (tok.column or 0) + 1,
-                "amounts in agreements have at most 60 digits",
+                exc.orig_exc.hint,
             )) from None
         if isinstance(exc.orig_exc, _BadDate):
             tok = exc.orig_exc.tok

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, assert_never
 
-from . import builtins
+from . import builtins, params
 from . import nodes as n
 from .builtins import Site
 from .cells import Cells, Key
@@ -24,6 +24,7 @@ from .compiled import Filler, compile_fill
 from .limits import DEFAULT, MAX_DAYS, Limits
 from .program import PeriodSet, Program
 from .rounding import round_to
+from .windows import last_dates, period_span
 
 if TYPE_CHECKING:
     from .evaluate import Run
@@ -79,12 +80,20 @@ class Plan:
     program: Program
     definitions: dict[str, Definition]
     allocations: dict[str, AllocationPlan]
-    constants: dict[str, Any]  # parameters: a value; tables: a list per period
+    constants: dict[str, Any]  # parameters: a value; tables: a list per period (under the default reading)
     obligations: dict[str, ObligationPlan]
     cells: Cells  # what each value reads, and the order they are computed in
     limits: Limits = DEFAULT
     fast: dict[tuple[str | None, tuple[Key, ...]], Filler | None] = field(default_factory=dict, compare=False,
                                                                           repr=False)
+
+    def constants_for(self, reading: str | None) -> dict[str, Any]:
+        """The parameters' values under a reading (`under READING = ...`; params.py)."""
+        return params.fixed(self.program, self.limits).under(reading)
+
+    def fixed_notes(self, reading: str | None) -> dict[tuple[str, tuple[int, ...]], str]:
+        """Why a parameter is pending under a reading: "target[Y4] is not stated in the agreement (SPA 4.1)"."""
+        return params.fixed(self.program, self.limits).notes_under(reading)
 
     def filler(self, reading: str | None, order: tuple[Key, ...]) -> Filler | None:
         """The cells of `order` compiled for a reading (compiled.py), made once and kept."""
@@ -168,6 +177,9 @@ class _Compiler:
                         return None
                     return then(run, env) if c else otherwise(run, env)
                 return if_
+            case n.Field():
+                var, part = e.var, e.part
+                return lambda run, env: env[var].part(part)
             case n.Round():
                 inner, step, mode = self.expr(e.operand), e.step.value, e.mode
 
@@ -231,12 +243,14 @@ class _Compiler:
 
     def periods(self, q: n.Quantifier) -> Chooser:
         """What a quantifier runs over, in chronological order: positions of periods, or dates."""
+        if q.kind == "entries":
+            return self.entries(q)
         if q.kind != "periods":
             return self.dates(q)
         count = len(self.period_set(q.period_set).members)
         bound = self.expr(q.bound) if q.bound is not None else None
         where = self.expr(q.where) if q.where is not None else None
-        relation, var = q.relation, q.var
+        relation, var, window = q.relation, q.var, q.window
 
         def positions(run: Run, env: Env, doubtful: list[Any] | None = None) -> list[int] | None:
             span = range(count)
@@ -244,10 +258,7 @@ class _Compiler:
                 b = bound(run, env)
                 if b is None:
                     return None
-                span = {
-                    "before": range(0, b), "through": range(0, b + 1),
-                    "after": range(b + 1, count), "from": range(b, count),
-                }[relation or "from"]
+                span = period_span(relation, b, count, window)
             return _kept(run, env, var, where, list(span), doubtful)
         return positions
 
@@ -256,9 +267,15 @@ class _Compiler:
         first = self.expr(q.bound) if q.bound is not None else None
         last = self.expr(q.last) if q.last is not None else None
         where = self.expr(q.where) if q.where is not None else None
-        var, series, span = q.var, q.period_set, q.span
+        var, series, span, window = q.var, q.period_set, q.span, q.window
 
         def chosen(run: Run, env: Env, doubtful: list[Any] | None = None) -> list[Any] | None:
+            if window is not None and first is not None:  # among the last N dates of the series through one
+                through = first(run, env)
+                if through is None:
+                    return None
+                return _kept(run, env, var, where, list(last_dates(run.series_dates(series), through, window)),
+                             doubtful)
             if first is not None and last is not None:
                 a, b = first(run, env), last(run, env)
                 if a is None or b is None:
@@ -271,16 +288,33 @@ class _Compiler:
             return _kept(run, env, var, where, days, doubtful)
         return chosen
 
+    def entries(self, q: n.Quantifier) -> Chooser:
+        """The entries of a ledger, of one kind of movement or all, oldest first; None if it is not given."""
+        where = self.expr(q.where) if q.where is not None else None
+        var, ledger, movement = q.var, q.period_set, q.movement
+
+        def chosen(run: Run, env: Env, doubtful: list[Any] | None = None) -> list[Any] | None:
+            given = run.ledger(ledger)
+            if given is None:
+                return None
+            items = [e for e in given if e.movement == movement] if movement else list(given)
+            return _kept(run, env, var, where, items, doubtful)
+        return chosen
+
     def aggregate(self, e: n.Aggregate) -> Fn:
         positions, body, var = self.periods(e.over), self.expr(e.body), e.over.var
         entry = builtins.TABLE[("fold", e.function)]
         fold = entry.scalar(Site(e, (self.program.type_of(e.body),), self.program))
+        # `otherwise X`: X where no item is kept, known to be none (not where that is not known yet)
+        empty = self.expr(e.otherwise) if e.otherwise is not None else None
         if entry.kleene:
             def kleene(run: Run, env: Env) -> Any:
                 doubtful: list[Any] = []
                 chosen = positions(run, env, doubtful)
                 if chosen is None:
                     return None
+                if empty is not None and not chosen and not doubtful:
+                    return empty(run, env)
                 return fold(run, [body(run, {**env, var: i}) for i in chosen],
                             [body(run, {**env, var: i}) for i in doubtful])
             return kleene
@@ -289,6 +323,8 @@ class _Compiler:
             chosen = positions(run, env)
             if chosen is None:
                 return None
+            if empty is not None and not chosen:
+                return empty(run, env)
             values = [body(run, {**env, var: i}) for i in chosen]
             return None if any(v is None for v in values) else fold(run, values)
         return aggregate
@@ -311,16 +347,6 @@ class _Compiler:
                               self.expr(d.claim), claimants, d.claimants.var, d.pool.span, d.claim.span)
 
 
-def _literal(e: n.Expr | None) -> Any:
-    if isinstance(e, n.Number):
-        return e.value
-    if isinstance(e, (n.DateLit, n.BoolLit)):
-        return e.value
-    if isinstance(e, n.Negate):
-        return -_literal(e.operand)
-    return None
-
-
 def _obligation(c: _Compiler, d: n.ObligationDecl) -> ObligationPlan:
     def part(e: n.Expr | None) -> Fn | None:
         return c.expr(e) if e is not None else None
@@ -335,14 +361,12 @@ def build(program: Program, limits: Limits = DEFAULT) -> Plan:
     definitions: dict[str, Definition] = {}
     allocations: dict[str, AllocationPlan] = {}
     constants: dict[str, Any] = {}
+    fixed = params.fixed(program, limits).under(None)
     for name, sym in program.symbols.items():
         d = sym.decl
         match d:
-            case n.ParamDecl():
-                constants[name] = _literal(d.value)
-            case n.TableDecl():
-                by_name = {e.period: _literal(e.value) for e in d.entries}
-                constants[name] = [by_name[m] for m in program.period_sets[d.period_set].names]
+            case n.ParamDecl() | n.TableDecl():
+                constants[name] = fixed[name]  # worked out when checked (params.py)
             case n.RuleDecl():
                 assert d.body is not None
                 bodies: dict[str | None, Fn] = {None: c.expr(d.body)}

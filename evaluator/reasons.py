@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from . import nodes as n
 from .evaluate import Key, Run
@@ -131,6 +132,7 @@ class _Tracer(Run):
         self.dated: dict[Key, bool] = {}  # read `as_of` while it is pending
         self.missing: dict[Key, list[tuple[str, date]]] = {}  # a series with no entry on or before a day
         self.gaps: dict[Key, str] = {}  # a calendar with no data
+        self.ledgers: dict[Key, list[str]] = {}  # a ledger not given
 
     @property
     def as_of(self) -> date | None:
@@ -156,6 +158,12 @@ class _Tracer(Run):
         found = super().on(series, day)
         if found is None and self.active:
             self.missing.setdefault(self._owner(), []).append((series, day))
+        return found
+
+    def ledger(self, name: str) -> list[Any] | None:
+        found = super().ledger(name)
+        if found is None and self.active:
+            self.ledgers.setdefault(self._owner(), []).append(name)
         return found
 
     def compute(self, name: str, idx: tuple[int, ...]) -> Value:
@@ -214,6 +222,9 @@ class _Tracer(Run):
             return [Reason(self.gaps[key])], []
         name = key[0]
         sym = self.program.symbols[name]
+        if sym.kind in ("parameter", "table"):  # a value the agreement does not state, or one worked out from it
+            note = self.plan.fixed_notes(self.interpretation).get(key) if self.pending(key) else None
+            return ([Reason(note)] if note else []), []
         if sym.kind == "input":
             if not self.pending(key):
                 return [], []
@@ -226,6 +237,9 @@ class _Tracer(Run):
         for series, day in dict.fromkeys(self.missing.get(owner, ())):
             own.append(Reason(f"{series} has no value on or before {day.isoformat()}",
                               f"give {series} from {day.isoformat()} or earlier in the inputs"))
+        for ledger in dict.fromkeys(self.ledgers.get(owner, ())):
+            own.append(Reason(f"{ledger} is not given", f"give {ledger}, the movements as they happened, in the "
+                                                        "inputs"))
         reads = [(k, span) for k, span in self.reads.get(owner, ()) if self.pending(k)]
         later = [k for k, span in reads if span not in shape.asked]
         if not later and not own:

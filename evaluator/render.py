@@ -85,9 +85,19 @@ def _amended(result: Result) -> list[str]:
     return [f"Amendments applied{' as of ' + result.as_of.isoformat() if result.as_of else ''}: {names}"]
 
 
+def basis(result: Result) -> str:
+    """What the figures are: entitlements on the figures given, or known by the as-of date."""
+    if result.as_of is None:
+        return "Entitlements on the figures given (no as-of date): what the agreement gives on them, not a record " \
+               "of what has happened"
+    aside = len(result.set_aside)
+    return f"Entitlements on the figures known by {result.as_of.isoformat()}" + \
+        (f" ({aside} given but not known by then, set aside)" if aside else "")
+
+
 def table(result: Result, title: str | None = None) -> str:
     """Outputs per period as one grid (periods across), then the single values."""
-    lines: list[str] = [_heading(result, title), *_amended(result), ""]
+    lines: list[str] = [_heading(result, title), *_amended(result), basis(result), ""]
     marks, footnotes = _footnotes(result)
     for header, rows in _grids(result, marks):
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -100,6 +110,9 @@ def table(result: Result, title: str | None = None) -> str:
         lines += [f"{label.ljust(lw)}  {v.rjust(vw)}" for label, v in singles]
     if footnotes:
         lines += ["", "Pending because:", *[f"  {note}" for note in footnotes]]
+    aside = [why for why in result.set_aside.values() if not any(why in note for note in footnotes)]
+    if aside:  # those that leave nothing pending (a pending value's footnote says it already)
+        lines += ["", f"Also set aside, not known by {result.as_of}:", *[f"  {why}" for why in aside]]
     if result.narrative:
         lines += ["", "In words:"]
         for sentence in result.narrative:

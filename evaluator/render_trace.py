@@ -15,15 +15,18 @@ from __future__ import annotations
 from collections import deque
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .reasons import MOST, capped
 from .render import cell
 from .result import Explanation
-from .trace import Step
+
+if TYPE_CHECKING:  # trace.py uses `amount` (through decided.py): Step only names a type here
+    from .trace import Step
 
 WIDTH = 100
 DEPTH = 12  # levels of the tree before a branch continues on its own
+SHORT = 3  # levels of values shown below the figure by default (explain --depth N; None: all)
 
 
 def amount(value: Any, unit: str) -> str:
@@ -58,7 +61,8 @@ def _reasons(expl: Explanation) -> list[str]:
     return [*lines, "Only the steps that lead to these reasons are shown (--format json has every step).", ""]
 
 
-def explanation(expl: Explanation) -> str:
+def explanation(expl: Explanation, depth: int | None = SHORT) -> str:
+    """The tree of `expl`, `depth` levels of values below the figure (None: every level)."""
     lines: list[str] = _reasons(expl)
     if expl.interpretation:
         lines.append(f"{expl.contract}, reading: {expl.interpretation}")
@@ -67,37 +71,77 @@ def explanation(expl: Explanation) -> str:
                                                          for a in expl.amendments))
     shown: set[str] = set()
     quoted: set[str] = set()
-    later: deque[str] = deque()  # steps cut from a deep branch, each shown below as a tree of its own
+    pools: set[str] = set()  # the pools of allocations shown (a share of one shown before refers to it)
+    later: deque[tuple[str, int]] = deque()  # steps cut from a deep branch, each shown below as a tree of its own
     waiting: set[str] = set()
-    todo: list[tuple[str, str, str]] = [(expl.root, "", "")]  # step, prefix of its head, prefix below it
+    # step, prefix of its head, prefix below it, its level below the figure, and for alike steps summarised: the line
+    todo: list[tuple[str, str, str, int, str | None]] = [(expl.root, "", "", 0, None)]
     while todo or later:
         if not todo:
             lines.append("")
-            waiting.discard(later[0])
-            todo.append((later.popleft(), "", ""))
-        step_id, head_prefix, body_prefix = todo.pop()
+            waiting.discard(later[0][0])
+            todo.append((later[0][0], "", "", later.popleft()[1], None))
+        step_id, head_prefix, body_prefix, level, summary = todo.pop()
         step = expl.steps[step_id]
+        if summary is not None:
+            lines.append(head_prefix + summary)
+            continue
         if step_id in shown or step_id in waiting:
             lines.append(f"{head_prefix}{_head(step)} ({'see above' if step_id in shown else 'see below'})")
             continue
         if step.inputs and len(body_prefix) >= 4 * DEPTH:
             lines.append(f"{head_prefix}{_head(step)} (continued below)")
             waiting.add(step_id)
-            later.append(step_id)
+            later.append((step_id, level))
             continue
         shown.add(step_id)
         lines.append(head_prefix + _head(step))
         children = [c for c in step.inputs if c in expl.why.path] if expl.why and expl.why.path else list(step.inputs)
-        detail = body_prefix + ("│   " if children else "    ")
         cut = len(step.inputs) - len(children)
-        for words in _details(step, quoted) + ([f"({cut} other value{'s' * (cut > 1)} it read not shown)".split()]
-                                                if cut else []):
+        details = _details(step, quoted, pools)
+        if cut:
+            details.append(f"({cut} other value{'s' * (cut > 1)} it read not shown)".split())
+        if children and depth is not None and level >= depth:
+            details.append(_deeper(children, depth))
+            children = []
+        detail = body_prefix + ("│   " if children else "    ")
+        for words in details:
             lines += _wrap(words, detail, detail + "  ")
-        for i in reversed(range(len(children))):
-            last = i == len(children) - 1
-            todo.append((children[i], body_prefix + ("└── " if last else "├── "),
-                         body_prefix + ("    " if last else "│   ")))
+        rows = _alike(children, expl)
+        for i in reversed(range(len(rows))):
+            last = i == len(rows) - 1
+            todo.append((rows[i][0], body_prefix + ("└── " if last else "├── "),
+                         body_prefix + ("    " if last else "│   "), level + 1, rows[i][1]))
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _deeper(children: list[str], depth: int) -> list[str]:
+    """The line in place of the values a step read, below the depth shown."""
+    named = ", ".join(children[:MOST]) + (f" and {len(children) - MOST} more" if len(children) > MOST else "")
+    return f"(read {named}: deeper than --depth {depth})".split()
+
+
+def _alike(children: list[str], expl: Explanation) -> list[tuple[str, str | None]]:
+    """The rows below a step: (a value read, None) each, but of three or more alike in a row (one name, one
+    value: a sum of zero credits, an unchanged total, inputs not given yet) the first, then one line for the
+    rest: (its first, "8 more, all RMB 0: credit[Y2, Y1] … credit[Y9, Y1]")."""
+    rows: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(children):
+        first = expl.steps[children[i]]
+        j = i + 1
+        while j < len(children) and (expl.steps[children[j]].name, expl.steps[children[j]].value) == (
+                first.name, first.value):
+            j += 1
+        rest = children[i + 1:j]
+        rows.append((children[i], None))
+        if len(rest) >= 2:
+            named = ", ".join(rest) if len(rest) <= 3 else f"{rest[0]} … {rest[-1]}"
+            rows.append((rest[0], f"{len(rest)} more, all {amount(first.value, first.unit)}: {named}"))
+        else:
+            rows += [(c, None) for c in rest]
+        i = j
+    return rows
 
 
 def _wrap(words: list[str], first: str, rest: str) -> list[str]:
@@ -116,7 +160,7 @@ def _wrap(words: list[str], first: str, rest: str) -> list[str]:
     return [*lines, line]
 
 
-def _details(step: Step, quoted: set[str]) -> list[list[str]]:
+def _details(step: Step, quoted: set[str], pools: set[str]) -> list[list[str]]:
     out = []
     if step.meaning:
         out.append(step.meaning.split())
@@ -127,6 +171,13 @@ def _details(step: Step, quoted: set[str]) -> list[list[str]]:
     elif step.formula:
         reading = ["(reading", f"{step.reading})"] if step.reading else []
         out.append(["=", *step.formula.split(), where, *reading])
+    for note in step.decided:  # what decided the value; a pool shown before is not listed again
+        pool = note.split(";")[0] if note.startswith("pool ") and ";" in note else None
+        if pool is not None and pool in pools:
+            note = f"{pool}: its claims as above"
+        elif pool is not None:
+            pools.add(pool)
+        out.append(["→", *note.split()])
     if step.citation:
         cites = step.citation + (f" (amends {step.amends})" if step.amends else "")  # the amendment's clause
         if step.clause and step.citation not in quoted:

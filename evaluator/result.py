@@ -82,6 +82,8 @@ class Result:
     # why each pending output is pending, worked out when first asked (reasons.py: it costs a second look at
     # the pending values, which many evaluations in a row never need)
     why: Callable[[], dict[str, tuple[str, ...]]] | None = field(default=None, compare=False, repr=False)
+    # inputs given but not known yet on the as-of date, set aside (knowledge.py): why, by label
+    set_aside: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def reasons(self) -> dict[str, tuple[str, ...]]:
@@ -90,8 +92,8 @@ class Result:
 
     @cached_property
     def notes(self) -> dict[str, str]:
-        """Each pending output's reasons, "; "-joined, by label."""
-        return {label: "; ".join(texts) for label, texts in self.reasons.items()}
+        """Each pending output's reasons, "; "-joined, by label; then each input set aside, with why."""
+        return {**{label: "; ".join(texts) for label, texts in self.reasons.items()}, **self.set_aside}
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: amounts as int or Decimal, dates as text."""

@@ -27,6 +27,11 @@ _EDGE = re.compile(r"[()]|,(?![0-9])|(?<![<>!=])=(?!=)"
                    r"|\b(?:and|or|not|if|then|else|where|when|due|arises|done|penalty)\b")
 
 
+# `RMB 5.` or `1.2.3`: a point the number does not take (a point after a name is an entry's part, e.count)
+DECIMAL_POINT = ("unexpected '.' after a number: a number has one decimal point, with digits after it",
+                 "write e.g. 5 or 5.00, and 1.2 rather than 1.2.3")
+
+
 def declared_currencies(text: str) -> list[str]:
     """The currencies a rule text declares (read from the text: it does not parse)."""
     return _CURRENCY_DECL.findall(text)

@@ -3,8 +3,9 @@
 A traced Run keeps, for every value it computed, the values it was computed
 from. `derive` turns that into `Step`s: the name and periods, the value with its
 unit, the formula as written (with file:line), the clause cited and the clause's
-own words from the agreement text. Steps form a graph (a value used twice is one
-step), keyed by a label such as `deducted_shares[Y1]`.
+own words from the agreement text, and what decided the value (decided.py: the branch
+taken, the value before rounding, the operand of a min that decided...). Steps form a
+graph (a value used twice is one step), keyed by a label such as `deducted_shares[Y1]`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from . import nodes as n
 from .checker import Program
 from .clauses import AgreementText
+from .decided import Decider
 from .evaluate import Key, Run
 from .result import exact_decimal, number_text
 
@@ -38,6 +40,7 @@ class Step:
     inputs: tuple[str, ...]  # ids of the steps this one was computed from
     note: str | None = None  # why it cannot be known yet, where it is pending for a reason
     amends: str | None = None  # for a value an amendment replaced: the clause it cited before (contract._amends)
+    decided: tuple[str, ...] = ()  # what decided the value: branch taken, rounding, operand, entries (decided.py)
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value.isoformat() if isinstance(self.value, date) else self.value
@@ -46,6 +49,7 @@ class Step:
             "value": value, "unit": self.unit, "formula": self.formula, "location": self.location,
             "citation": self.citation, "clause": self.clause, "meaning": self.meaning,
             "reading": self.reading, "inputs": list(self.inputs), "note": self.note, "amends": self.amends,
+            **({"decided": list(self.decided)} if self.decided else {}),  # only where there is something to say
         }
 
 
@@ -71,6 +75,7 @@ class _Deriver:
         self.steps: dict[str, Step] = {}
         self.entries: dict[str, dict[str, n.TableEntry]] = {}  # per table: its entries by period
         self.before: dict[Key, dict[int, int | None]] = {}  # per pool: the claimant served before each one
+        self.decider = Decider(program, run)
 
     def formula(self, key: Key) -> tuple[str | None, n.Span, str | None, str | None]:
         """The formula used for `key`: its text, its place, its citation and the reading it belongs to."""
@@ -89,9 +94,16 @@ class _Deriver:
             entry = self.entries[name][member]
             return self.source(entry.span), entry.span, entry.citation or citation, None
         if isinstance(decl, n.ParamDecl) and decl.value is not None:
+            for alt in decl.alternatives:  # a parameter's reading, as a rule's
+                if alt.interpretation == self.run.interpretation:
+                    return self.source(alt.body.span), alt.body.span, alt.citation or citation, alt.interpretation
             return self.source(decl.value.span), decl.value.span, citation, None
-        if isinstance(decl, n.AllocationDecl):
-            return " ".join(self.source(decl.span).split()), decl.span, citation, None
+        if isinstance(decl, n.AllocationDecl) and decl.pool is not None and decl.claim is not None:
+            # its pool and its claims in the order applied, not the whole declaration (decided.py: the shares)
+            claimants = self.source(decl.claimants.span) if decl.claimants else ""
+            order = "latest" if decl.latest_first else "earliest"
+            return (f"pool {self.source(decl.pool.span)}; claims {self.source(decl.claim.span)} {claimants}, "
+                    f"{order} first", decl.span, citation, None)
         return None, decl.span, citation, None
 
     def source(self, span: n.Span) -> str:
@@ -115,6 +127,7 @@ class _Deriver:
                 label, name, periods, _kind(sym.decl), plain(self.value(key)), str(sym.type), formula,
                 f"{span.file}:{span.line}", citation, self.text.words(citation) if self.text else None,
                 sym.decl.about.meaning, reading, tuple(self.run.label(*d) for d in deps), self.run.notes.get(key),
+                decided=self.decider.notes(key),
             )
             todo.extend(reversed(deps))
 

@@ -559,7 +559,7 @@ def test_history_shows_each_output_as_signed_and_after_the_amendment(capsys: pyt
     assert code == 0
     assert out.splitlines()[0].split() == ["output", "period", "as", "signed", "+", "kaixin-amendment-1", "change"]
     table = rows(out)
-    assert len(table) == 36  # every output: 6 per-year outputs x 5 years + 6 single values
+    assert len(table) == 59  # every output: 9 per-year outputs x 5 years + 14 single values
     assert table[("target (RMB)", "Y2")] == ["732,000,000", "700,000,000", "-32,000,000", "*"]
     assert table[("target (RMB)", "Y1")] == ["665,000,000", "665,000,000", "0"]
     assert table[("released_shares (shares)", "Y2")] == ["3,153,384", "2,475,564", "-677,820", "*"]
@@ -569,7 +569,7 @@ def test_history_shows_each_output_as_signed_and_after_the_amendment(capsys: pyt
     doc = json.loads(out)
     assert doc["kind"] == "history"
     assert [s["amendments"] for s in doc["sides"]] == [[], [AMENDMENT_1]]
-    assert len(doc["rows"]) == 36
+    assert len(doc["rows"]) == 59
     assert sum(r["differs"] for r in doc["rows"]) == 6
 
 

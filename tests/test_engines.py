@@ -87,7 +87,7 @@ def scenarios(draw: Callable[..., Any], contract: Contract) -> list[dict[str, An
     series_dates = draw(st.lists(DAYS, min_size=0, max_size=3, unique=True))
     for name, sym in program.symbols.items():
         decl = sym.decl
-        if not isinstance(decl, n.InputDecl):
+        if not isinstance(decl, n.InputDecl) or decl.ledger is not None:  # a ledger is no scenario column
             continue
         kind = sym.type.kind
         for row in out:
@@ -114,7 +114,7 @@ def _columns(contract: Contract, rows: list[dict[str, Any]]) -> dict[str, Any]:
     cols: dict[str, Any] = {}
     for name, sym in program.symbols.items():
         decl = sym.decl
-        if not isinstance(decl, n.InputDecl):
+        if not isinstance(decl, n.InputDecl) or decl.ledger is not None:
             continue
         if decl.by_date:
             days = sorted({d for row in rows for d in row[name]})

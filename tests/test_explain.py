@@ -215,8 +215,9 @@ def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.Captu
         validate(json.loads(out))
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
-        # 6 outputs x 5 years + 6 single values (3 share totals, penalties, fee, dividends) = 36 rows
-        assert len(rows) == 36
+        # 9 outputs x 5 years (6 entitlements, 3 from the escrow ledger) + 14 single values (3 share totals,
+        # penalties, fee, dividends; 8 from the ledger) = 59 rows
+        assert len(rows) == 59
         y1 = next(r for r in rows if r["output"] == "deducted_shares" and r["period"] == "Y1")
         assert (y1["value"], y1["unit"], y1["status"], y1["citation"]) == ("139850", "shares", "known", "SPA 5.2(1)")
         y3 = next(r for r in rows if r["output"] == "released_shares" and r["period"] == "Y3")
@@ -282,7 +283,8 @@ def test_a_citation_missing_from_the_agreement_text_is_refused(tmp_path: Path) -
     contract = (ROOT / "contracts" / "kaixin-spa.yaml").read_text(encoding="utf-8")
     contract = contract.replace("../rules/kaixin/spa.rules", "spa.rules").replace("kaixin-spa-agreement.txt",
                                                                                   "agreement.txt")
-    contract = contract.replace("../rules/kaixin/obligations.rules", str(ROOT / "rules/kaixin/obligations.rules"))
+    for other in ("obligations", "ledger"):
+        contract = contract.replace(f"../rules/kaixin/{other}.rules", str(ROOT / f"rules/kaixin/{other}.rules"))
     contract = contract.replace("narrative: ../rules/kaixin/narrative.yaml\n", "")
     (tmp_path / "c.yaml").write_text(contract, encoding="utf-8")
     with pytest.raises(evaluator.ContractFileError, match="'SPA 4.7' is not a clause of agreement.txt") as info:
@@ -325,7 +327,7 @@ def test_a_trace_of_1000_periods_stays_proportional(tmp_path: Path, monkeypatch:
     # The tree of the last day's total is 1,000 levels deep: it continues on its own every DEPTH levels, so
     # no line is indented more than DEPTH levels (it was 1,000, and 305 MB of text).
     expl = contract.explain("total", None, inputs)
-    lines = render_trace.explanation(expl).splitlines()
+    lines = render_trace.explanation(expl, depth=None).splitlines()  # every level (the default is short)
     indent = 4 * (render_trace.DEPTH + 2)
     assert max(len(line) - len(line.lstrip("│├└─ ")) for line in lines) <= indent
     assert all(len(line) <= max(render_trace.WIDTH, indent + location + 6) for line in lines)

@@ -339,6 +339,7 @@ _COPIED = ("rules/kaixin", "contracts")
 MUTABLE = (
     "rules/kaixin/spa.rules",
     "rules/kaixin/obligations.rules",
+    "rules/kaixin/ledger.rules",
     "rules/kaixin/narrative.yaml",
     "contracts/kaixin-spa.yaml",
     "contracts/kaixin-spa-agreement.txt",
@@ -360,7 +361,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("evaluate", C, "--inputs", INPUTS, "--all-interpretations"),
         ("explain", C, "--inputs", INPUTS, "deducted_shares", "Y1"),
         ("schedule", C, "--inputs", EVENTS, "--as-of", "2029-03-01", "--format", "ics"),
-        ("check", "rules/kaixin/spa.rules", "rules/kaixin/obligations.rules"),
+        ("check", "rules/kaixin/spa.rules", "rules/kaixin/obligations.rules", "rules/kaixin/ledger.rules"),
         ("evaluate", C, "--inputs", INPUTS, "--format", "html"),
     ),
     "contract": (
@@ -386,8 +387,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("schedule", C, "--inputs", EVENTS, "--as-of", "2029-03-01"),
     ),
 }
-_KIND = dict(zip(MUTABLE, ("rules", "rules", "contract", "contract", "contract", "inputs", "events", "amendment",
-                           "amendment"), strict=True))
+_KIND = dict(zip(MUTABLE, ("rules", "rules", "rules", "contract", "contract", "contract", "inputs", "events",
+                           "amendment", "amendment"), strict=True))
 
 
 @pytest.fixture(scope="module")

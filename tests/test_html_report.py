@@ -204,7 +204,9 @@ def test_with_no_inputs_everything_but_the_terms_is_pending(contract: evaluator.
         for name in ("revenue", *SHARES):
             assert figure(page, name, year) == "pending", (name, year)
     drawn, pending = bars(result)
-    assert (drawn, pending) == (5, 20)  # only the targets are known
+    # only the targets are known: 5 drawn; revenue and 6 outputs in shares (3 entitlements, 3 from the ledger)
+    # pending for 5 years each: 35
+    assert (drawn, pending) == (5, 35)
     assert page.count("rect", "bar") == drawn
     assert page.count("g", "pending") == pending
 
@@ -273,12 +275,12 @@ def test_one_chart_per_unit(result: Result, page_html: str, page: Page) -> None:
     assert "RMB by year: target, revenue" in page_html
     assert "shares by year: released_shares, restored_shares, deducted_shares" in page_html
     drawn, pending = bars(result)
-    assert (drawn, pending) == (13, 12)
+    assert (drawn, pending) == (13, 27)  # + 3 ledger outputs x 5 years, pending: no ledger is given
     assert page.count("rect", "bar") == drawn
     assert page.count("g", "pending") == pending
     assert "<title>released_shares Y1: 2,706,766 shares</title>" in page_html
     assert "<title>revenue Y3: pending</title>" in page_html
-    assert page.count("rect", "swatch") == 5  # a legend entry per output charted
+    assert page.count("rect", "swatch") == 8  # a legend entry per output charted
     # Bars link to their explanations too.
     assert page.links.get("#step-released_shares-Y1") is not None
 

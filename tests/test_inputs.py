@@ -106,11 +106,11 @@ CONTRACT = (ROOT / "contracts" / "kaixin-spa.yaml").read_text(encoding="utf-8")
 @pytest.mark.parametrize("edit, line, needle", [
     (("contract: kaixin-spa", "contract: Kaixin SPA"), 3, "does not match"),
     (("date: 2025-12-02", "date: 2025-02-30"), 5, "2025-02-30 is not a date"),
-    (("interpretation: spa", "interpretation: spaa"), 35, "unknown reading 'spaa'"),
+    (("interpretation: spa", "interpretation: spaa"), 36, "unknown reading 'spaa'"),
     (("  - ../rules/kaixin/spa.rules", "  - ../rules/kaixin/nope.rules"), 27, "no rule file at"),
     (("title: Kaixin", "titel: Kaixin"), 3, "missing key 'title'"),
     (("title: Kaixin", "titel: Kaixin"), 4, "unknown key 'titel'"),
-    (("text: kaixin-spa-agreement.txt", "text: nowhere.txt"), 33, "no agreement text at nowhere.txt"),
+    (("text: kaixin-spa-agreement.txt", "text: nowhere.txt"), 34, "no agreement text at nowhere.txt"),
 ])
 def test_contract_file_errors(tmp_path: Path, edit: tuple[str, str], line: int, needle: str) -> None:
     folder = tmp_path / "contracts"

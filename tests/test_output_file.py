@@ -53,6 +53,7 @@ def _report(capsys: pytest.CaptureFixture[str]) -> str:
 
 READ = ["contracts/examples/kaixin-inputs.yaml", "contracts/examples/kaixin-amendment-1.yaml",
         "contracts/kaixin-spa.yaml", "rules/kaixin/spa.rules", "rules/kaixin/obligations.rules",
+        "rules/kaixin/ledger.rules",
         "rules/kaixin/narrative.yaml", "contracts/kaixin-spa-agreement.txt",
         "contracts/examples/kaixin-amendment-1.rules", "contracts/examples/kaixin-amendment-1.txt"]
 
