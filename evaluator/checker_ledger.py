@@ -97,7 +97,9 @@ class LedgerChecks:
             self.error(q.span, f"'{q.period_set}' has no movement '{q.movement}'",
                        f"did you mean '{close[0]}'?" if close else
                        f"its movements: {', '.join(kinds)}; or 'for each {ANY_MOVEMENT} {q.var} in {q.period_set}'")
-        inner[q.var] = f"{ENTRY_VAR}{q.period_set}:{q.movement}"
+            inner[q.var] = ENTRY_VAR + ":"  # its parts are not checked again
+        else:
+            inner[q.var] = f"{ENTRY_VAR}{q.period_set}:{q.movement}"
         if q.where is not None:
             self.expect_bool(q.where, inner, "where")
         return inner
@@ -117,6 +119,8 @@ class LedgerChecks:
         if ledger is None:
             return ERROR
         movements = [m for m in ledger.movements if not movement or m.name == movement]
+        if not movements:
+            return ERROR
         part = e.part
         if part == "date":
             return DATE

@@ -23,6 +23,7 @@ from . import nodes as n
 from .calendars import CalendarGap
 from .errors import EvaluationError
 from .evaluate import Key, Run
+from .ledger import Entry
 from .plan import Fn, _Compiler
 from .program import Program
 from .render_trace import amount
@@ -212,7 +213,8 @@ class Decider:
             return []
         if items is None:
             return []
-        noun = {"days": "day", "dates": f"date of {q.period_set}"}.get(q.kind, q.period_set)
+        noun = {"days": "day", "dates": f"date of {q.period_set}",
+                "entries": q.movement or "movement"}.get(q.kind, q.period_set)
         over = _plural(len(items), noun)
         aside = self.set_aside(q, env, items)
         if not items:
@@ -267,10 +269,12 @@ class Decider:
         if not out:
             return ""
         names = [self.item(q, x) for x in every]
-        noun = {"days": "day", "dates": "date"}.get(q.kind, q.period_set)
+        noun = {"days": "day", "dates": "date", "entries": q.movement or "movement"}.get(q.kind, q.period_set)
         return f"; {_plural(len(out), noun)} set aside by its where: {self.runs(names, out)}"
 
     def item(self, q: n.Quantifier, item: Any) -> str:
+        if isinstance(item, Entry):
+            return item.label()
         if isinstance(item, date):
             return item.isoformat()
         names = self.program.period_sets[q.period_set].names if q.kind == "periods" else []

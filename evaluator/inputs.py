@@ -43,7 +43,8 @@ def _value_schema(program: Program, decl: n.InputDecl) -> dict[str, Any]:
     if decl.known != "when reported":
         return plain
     # the value, or the value with the date it was reported, or its versions (restatements), oldest first
-    reported = {"type": "object", "properties": {"value": plain, "reported": {"type": "string", "pattern": _DATE}},
+    # a report date that is no date is reported where it is written, by _versions
+    reported = {"type": "object", "properties": {"value": plain, "reported": {"type": "string"}},
                 "required": ["value", "reported"], "additionalProperties": False}
     return {"anyOf": [plain, reported, {"type": "array", "items": reported, "minItems": 1}]}
 

@@ -47,6 +47,10 @@ class Entry:
     period: int | None  # the position of the period it is for, if its kind names one
     line: int = 0  # where it was given (0: not from a file)
 
+    def label(self) -> str:
+        """How an explanation names it: 'the transfer of 2027-01-25 (line 35)'."""
+        return f"the {self.movement} of {self.date.isoformat()}" + (f" (line {self.line})" if self.line else "")
+
     def part(self, name: str) -> Any:
         """`e.date`, `e.count`/`e.amount`, `e.change`, or `e.<periods>` in a rule."""
         if name == "date":
@@ -106,14 +110,14 @@ def read(program: Program, decl: n.InputDecl, data: Data, raw: Any, parties: Col
         if entry is None:
             continue
         if out and entry.date < out[-1].date:
-            problems.append(data.where((*at, "date"), f"{name}: this {entry.movement} is dated {entry.date}, before "
+            problems.append(data.where((*at, "date"), f"this {entry.movement} is dated {entry.date}, before "
                                        f"the entry above it ({out[-1].date})",
                                        "list the movements in the order they happened, oldest first"))
             continue
         if entry.change < 0 and balance + entry.change < 0:
             problems.append(data.where(
-                (*at, _quantity_key(money)), f"{name}: the {entry.movement} of {_shown(entry.quantity, unit)} on "
-                f"{entry.date} is more than the {_shown(balance, unit)} it holds then",
+                (*at, _quantity_key(money)), f"the {entry.movement} of {_shown(entry.quantity, unit)} on "
+                f"{entry.date} is more than the {_shown(balance, unit)} {name} holds then",
                 "a ledger cannot give out more than it holds: is a deposit missing, or is the count wrong?"))
             continue
         balance += entry.change
@@ -141,6 +145,12 @@ def _entry(program: Program, decl: n.InputDecl, data: Data, item: Any, at: tuple
     qkey = _quantity_key(money if movement.paid is None else movement.paid.numerator not in ("shares", "days"))
     allowed = {*_FIXED, qkey, *((movement.period_set,) if movement.period_set else ())}
     for key in item:
+        if key in ("count", "amount") and key != qkey:
+            problems.append(data.where((*at, key), f"a {movement.name} of {_unit_of(decl, movement)} gives its {qkey}, "
+                                       f"not an {key}" if key == "amount" else f"a {movement.name} of "
+                                       f"{_unit_of(decl, movement)} gives its {qkey}, not a {key}",
+                                       f"write {qkey}: ...", key=True))
+            return None
         if key not in allowed:
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
             problems.append(data.where((*at, key), f"a {movement.name} has no '{key}'",
@@ -175,8 +185,8 @@ def _quantity(data: Data, movement: n.Movement, item: dict[str, Any], key: str, 
             problems.append(data.where((*at, key), f"the {key} of a {movement.name} cannot be null"))
         return None
     if value <= 0:
-        problems.append(data.where((*at, key), f"a {movement.name} of {_number(value)} is not a movement: its {key} is "
-                                   "positive", "what a movement takes out is said by its kind (adds or removes), "
+        problems.append(data.where((*at, key), f"the {key} of a {movement.name} is {_number(value)}: a {key} is "
+                                   "more than 0", "what a movement takes out is said by its kind (adds or removes), "
                                    "never by a sign"))
         return None
     if key == "count" and value.denominator != 1:
@@ -221,6 +231,13 @@ def _period(program: Program, data: Data, movement: n.Movement, item: dict[str, 
                                    f"did you mean '{close[0]}'?" if close else f"one of {', '.join(ps.names[:6])}"))
         return False
     return ps.position(str(given))
+
+
+def _unit_of(decl: n.InputDecl, movement: n.Movement) -> str:
+    """What a movement moves, as a message says it: 'shares', 'USD'."""
+    assert decl.ledger is not None
+    unit = movement.paid or decl.ledger.unit
+    return " per ".join(w for w in (unit.numerator, unit.denominator) if w)
 
 
 def _quantity_key(money: bool) -> str:
