@@ -77,14 +77,17 @@ class Shape:
     units: dict[str, str]
     periods: dict[str, str]
     citations: dict[str, str]
+    meanings: dict[str, str]  # output -> what its rule `means`, where it says
 
     @staticmethod
     def of(program: Program, reading: str | None, originals: Mapping[str, n.Declaration] | None = None) -> Shape:
         outputs: list[tuple[str, n.Span, tuple[str, ...] | None]] = []
-        units, periods, citations = {}, {}, {}
+        units, periods, citations, meanings = {}, {}, {}, {}
         for name in program.outputs:
             sym = program.symbols[name]
             units[name] = str(sym.type)
+            if sym.decl.about.meaning:
+                meanings[name] = sym.decl.about.meaning
             original = (originals or {}).get(name)
             citations[name] = _citation(sym.decl, reading) if original is None else \
                 _amended_citation(sym.decl, original, reading, program)
@@ -94,7 +97,7 @@ class Shape:
                 outputs.append((name, sym.decl.span, ps.names))
             else:
                 outputs.append((name, sym.decl.span, None))
-        return Shape(tuple(outputs), tuple(_cells(program)), units, periods, citations)
+        return Shape(tuple(outputs), tuple(_cells(program)), units, periods, citations, meanings)
 
 
 class Contract:
@@ -296,7 +299,7 @@ class Contract:
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
                       steps, sentences, _applied(version), as_of,
                       _why(version.plan, values, reading, as_of, shape.cells, pending) if pending else None,
-                      {run.label(*key): why for key, why in run.set_aside.items()})
+                      {run.label(*key): why for key, why in run.set_aside.items()}, dict(shape.meanings))
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
         if type(value) is int or isinstance(value, bool) or value is None or isinstance(value, date):

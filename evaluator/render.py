@@ -35,11 +35,9 @@ def _label(name: str, unit: str) -> str:
 
 
 def _citations(result: Result) -> list[str]:
-    """One line per clause: the outputs that come from it."""
-    by_clause: dict[str, list[str]] = {}
-    for name, clause in result.citations.items():
-        by_clause.setdefault(clause, []).append(name)
-    return [f"  {clause}: {', '.join(names)}" for clause, names in by_clause.items()]
+    """One line per output: its clause and what it is, in the rules' words (`means`)."""
+    return [f"{name} ({clause})" + (f": {result.meanings[name]}" if name in result.meanings else "")
+            for name, clause in result.citations.items()]
 
 
 def _footnotes(result: Result) -> tuple[dict[str, str], list[str]]:
@@ -118,7 +116,10 @@ def table(result: Result, title: str | None = None) -> str:
         for sentence in result.narrative:
             lines += [line.replace(_KEEP, " ") for line in textwrap.wrap(
                 _keep_together(sentence.text), 100, initial_indent="  ", subsequent_indent="    ")]
-    lines += ["", "Clauses:", *_citations(result)]
+    lines += ["", "What each figure is, and its clause:"]
+    for line in _citations(result):
+        lines += [part.replace(_KEEP, " ") for part in textwrap.wrap(
+            _keep_together(line), 100, initial_indent="  ", subsequent_indent="    ")]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -144,7 +145,7 @@ def markdown(result: Result, title: str | None = None) -> str:
         lines += ["## In words", ""]
         lines += [f"- {s.text}" for s in result.narrative]
         lines.append("")
-    lines += ["## Clauses", "", *[f"- {line.strip()}" for line in _citations(result)]]
+    lines += ["## What each figure is, and its clause", "", *[f"- {_esc(line)}" for line in _citations(result)]]
     return "\n".join(lines) + "\n"
 
 

@@ -84,6 +84,7 @@ class Result:
     why: Callable[[], dict[str, tuple[str, ...]]] | None = field(default=None, compare=False, repr=False)
     # inputs given but not known yet on the as-of date, set aside (knowledge.py): why, by label
     set_aside: dict[str, str] = field(default_factory=dict)
+    meanings: dict[str, str] = field(default_factory=dict)  # output -> what its rule says it `means`
 
     @cached_property
     def reasons(self) -> dict[str, tuple[str, ...]]:

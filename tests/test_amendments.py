@@ -679,9 +679,10 @@ def test_an_amended_value_names_the_clause_it_amends_in_json_and_explain(capsys:
 
 def test_the_reports_name_the_clause_an_amended_value_amends(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS)
-    assert "  SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2: target\n" in out
+    assert "  target (SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2): Operating Revenue the Target Company\n" in out
     code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--format", "markdown")
-    assert "- SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2: target\n" in out
+    assert "- target (SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2): Operating Revenue the Target Company must " \
+           "reach in the year\n" in out
     code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--format", "html")
     assert ('<p class="cites">Cites <a href="#clause-Amendment-1-1">Amendment 1, 1</a> '
             '(amends <a href="#clause-SPA-4.1">SPA 4.1</a>)</p>') in out

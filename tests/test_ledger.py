@@ -191,6 +191,16 @@ def test_the_table_tells_the_basis_and_what_was_set_aside(capsys: pytest.Capture
            "aside: not happened by then" in lines[at:]
 
 
+def test_the_table_says_what_each_figure_is(capsys: pytest.CaptureFixture[str]) -> None:
+    # "released" is an entitlement at the release event, not a transfer: the table says so, in the rules' words
+    code, out, _ = run_cli(capsys, "evaluate", KAIXIN, "--inputs", EVENTS)
+    assert code == 0
+    text = " ".join(out.split("What each figure is, and its clause:")[1].split())
+    assert "released_shares (SPA 5.1): shares releasable at the year's release event (an entitlement, not a " \
+           "record of a transfer)" in text
+    assert "transferred (Escrow 3.2): shares the Escrow Agent actually transferred to Party C" in text
+
+
 def test_explain_names_the_entries_that_decided(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "explain", KAIXIN, "--inputs", EVENTS, "--as-of", "2029-03-01",
                            "transferred", "Y1")
