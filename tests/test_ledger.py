@@ -181,6 +181,24 @@ def test_at_expiry_everything_reconciles(kaixin: evaluator.Contract) -> None:
     assert all(v == 0 for v in [*after["over_released"].values(), *after["under_released"].values()])  # type: ignore
 
 
+def test_the_history_with_its_restatement_reconciles_in_total_at_expiry(kaixin: evaluator.Contract) -> None:
+    # The history of tests/test_knowledge.py to the end. Y4 at target; Y5 974,000,000, at target: Y1 keeps
+    # 665,000,000 - 580,000,000 - 34,000,000 - 47,500,000 = 3,500,000 short: 3,000,000 - 2,984,210 = 15,790
+    # deducted, returned for cancellation. Releasable: 2,616,541 + 3,153,383 + 3,214,286 + 3,000,000 +
+    # 3,000,000 = 14,984,210. The Escrow Agent kept back from Y5's release the 90,226 that went out early
+    # (2,909,774 transferred): each year shows its difference, and the totals reconcile.
+    o = kaixin.evaluate(HISTORY, as_of="2031-06-01").outputs
+    assert o["transferred"] == {"Y1": 2_706_766, "Y2": 3_153_384, "Y3": 3_214_286, "Y4": 3_000_000,
+                                "Y5": 2_909_774}
+    assert (o["over_released"]["Y1"], o["over_released"]["Y2"], o["under_released"]["Y5"]) == (  # type: ignore
+        90_225, 1, 90_226)
+    assert (o["total_released_shares"], o["total_transferred"], o["release_difference"]) == (
+        14_984_210, 14_984_210, 0)
+    assert (o["cancelled_shares"], o["returned_shares"], o["escrow_balance"], o["escrow_shares"]) == (
+        15_790, 15_790, 0, 0)
+    assert o["ledger_reconciles"] is True
+
+
 def test_the_table_tells_the_basis_and_what_was_set_aside(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "evaluate", KAIXIN, "--inputs", EVENTS, "--as-of", "2028-07-01")
     assert code == 0
