@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import nodes as n
+from . import trading_days
 from .columns import Col
 from .datafile import number_problem
 from .errors import Diagnostic, InputError
@@ -148,8 +149,42 @@ def read(program: Program, columns: Mapping[str, Any], rows: int | None = None) 
             values[(name, key)] = given
     for name in series:
         series[name].sort(key=lambda entry: entry[0])
+        _trading_days(program, name, series[name], rows, errors)
     _in_order(program, values, rows, errors)
     return BatchInputs(rows, values, series, errors)
+
+
+def _trading_days(program: Program, name: str, entries: list[tuple[date, Given]], rows: int,
+                  errors: dict[int, Diagnostic]) -> None:
+    """A series by trading day (trading_days.py): its columns are trading days, with none missing between the
+    first and the last (else the whole batch is refused); a row without a value on a trading day between its
+    first and its last value fails, alone."""
+    decl = program.symbols[name].decl
+    assert isinstance(decl, n.InputDecl)
+    if decl.trading_days is None:
+        return
+    found = trading_days.check(program, decl, [d for d, _ in entries])
+    if found:
+        raise InputError([Diagnostic(message, "<batch>", path=f"{name}.{day.isoformat()}", hint=hint)
+                          for day, message, hint in found])
+    if not entries:
+        return
+    given = np.stack([_given(g, rows) for _, g in entries], axis=1)  # rows x sessions
+    seen = np.cumsum(given, axis=1)
+    inside = (seen > 0) & (seen < seen[:, -1:])  # after the row's first value and before its last
+    for i in map(int, np.flatnonzero((inside & ~given).any(axis=1))):
+        if i not in errors:
+            day = entries[int(np.flatnonzero(inside[i] & ~given[i])[0])][0]
+            errors[i] = Diagnostic(f"{name} has no value for {day}, a trading day of {decl.trading_days}",
+                                   "<batch>", path=f"{name}.{day.isoformat()}",
+                                   hint="give a value for every trading day from the first date to the last")
+
+
+def _given(g: Given, rows: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Which rows have a value in a column."""
+    pending = g.col.pending
+    out = np.ones(rows, dtype=bool) if pending is None else ~np.asarray(pending, dtype=bool)
+    return out if out.shape == (rows,) else np.broadcast_to(out, (rows,)).copy()
 
 
 def _lengths(lengths: Mapping[tuple[str, str | None], int]) -> str:

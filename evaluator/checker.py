@@ -9,11 +9,11 @@ together as one CheckError.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import assert_never
 
-from . import builtins, cells, cost, params
+from . import builtins, cells, cost, neighbours, params
 from . import nodes as n
 from .calendar_math import MONTH_WORDS
 from .checker_ledger import ENTRY_VAR, LedgerChecks
@@ -49,6 +49,7 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
         self.files = files
         self.errors: list[Diagnostic] = []
         self.currencies: dict[str, n.CurrencyDecl] = {}
+        self.units: dict[str, n.UnitDecl] = {}  # counted units, by the declared word and by the plural
         self.period_sets: dict[str, PeriodSet] = {}
         self.members: dict[str, str] = {}  # period member -> its set
         self.symbols: dict[str, Symbol] = {}
@@ -116,6 +117,8 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
             match d:
                 case n.CurrencyDecl():
                     self.currencies[d.name] = d
+                case n.UnitDecl():
+                    self.unit_decl(d, claim)
                 case n.CalendarDecl():
                     self.calendars[d.name] = d
                     self.check_calendar(d)
@@ -145,9 +148,11 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
         for ps in self.period_sets.values():
             previous: n.PeriodMember | None = None
             for m in ps.members:
+                if m.start is None or m.end is None:  # a dimension's member: no dates, in the order written
+                    continue
                 if m.end < m.start:
                     self.error(m.span, f"period {m.name} ends before it starts")
-                elif previous is not None and m.start <= previous.end:
+                elif previous is not None and previous.end is not None and m.start <= previous.end:
                     self.error(m.span, f"period {m.name} starts before {previous.name} ends",
                                "list the periods in chronological order, without overlaps")
                 previous = m
@@ -183,13 +188,37 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
             unit = unit * base if sign > 0 else unit / base
         return quantity(unit)
 
+    def unit_decl(self, d: n.UnitDecl, claim: Callable[[str, n.Span], bool]) -> None:
+        if d.name in ("share", "shares", "day", "days") or d.plural in ("shares", "days"):
+            self.error(d.name_span, f"'{d.name}' is built in", "amounts of shares are written 5,000 shares")
+        elif d.plural == d.name or claim(d.plural, d.name_span):
+            self.units[d.name] = self.units[d.plural] = d
+
     def unit_base(self, word: str, span: n.Span) -> Unit | None:
         if word in ("shares", "days", *MONTH_WORDS):
             return Unit.of(word)
         if word in self.currencies:
             return Unit.of(word)
-        self.error(span, f"unknown unit or currency '{word}'", _suggest(word, [*self.currencies, "shares", "days"])
-                   or "declare a currency with: currency CODE cites \"...\"")
+        if word in self.units:
+            d = self.units[word]
+            return Unit.counted_unit(d.plural, d.name)
+        known = [*self.currencies, *self.units, "shares", "days"]
+        self.error(span, f"unknown unit or currency '{word}'", _suggest(word, known)
+                   or "declare a currency with: currency CODE cites \"...\", or a counted unit with: "
+                      "unit NAME cites \"...\"")
+        return None
+
+    def counted_form(self, e: n.Number) -> Type | None:
+        """An error for a literal whose unit is written on the wrong side: `5 USD` (money is `USD 5`) and
+        `CVR 5` (a counted unit follows its number: `5 CVRs`); None if it is written as it should be."""
+        counted = self.source(e.span)[:1].isdigit()
+        if e.unit in self.currencies and counted and e.per is None:
+            return self.error(e.span, f"'{e.unit}' is a currency: its amounts are written before the number",
+                              f"write {e.unit} {self.source(e.span).split()[0]}")
+        if e.unit in self.units and not counted:
+            d, number = self.units[e.unit], self.source(e.span).split()[1:2]
+            return self.error(e.span, f"'{e.unit}' is a counted unit, not a currency: its amounts are written "
+                                      "after the number", f"write {number[0] if number else 'N'} {d.plural}")
         return None
 
     # ---- symbols -------------------------------------------------------
@@ -225,8 +254,10 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
             case n.InputDecl() if d.ledger is not None:
                 return self.ledger_decl(d)
             case n.InputDecl():
-                if d.period_set:
-                    self.period_set_ref(d.period_set, d.period_set_span)
+                if d.period_set and self.period_set_ref(d.period_set, d.period_set_span) and d.known \
+                        and self.period_sets[d.period_set].decl.dimension and d.known != "when it happens":
+                    self.error(d.period_set_span, f"a {d.period_set} has no dates, so nothing is known after it",
+                               f"{d.period_set} is a dimension: leave out ', known ...'")
                 return self.type_ref(d.type) if d.type else ERROR
             case n.RuleDecl():
                 return self.rule(d)
@@ -244,7 +275,8 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
         for e in d.entries:
             t = self.expr(e.value, {})
             if e.period not in ps:
-                self.error(e.span, f"{e.period} is not a period of '{ps.name}'", self.suggest(e.period, ps.names))
+                what = "a member" if ps.decl.dimension else "a period"
+                self.error(e.span, f"{e.period} is not {what} of '{ps.name}'", self.suggest(e.period, ps.names))
             elif e.period in seen:
                 self.error(e.span, f"{e.period} is given twice")
             seen.add(e.period)
@@ -333,6 +365,9 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
                     return quantity(RATIO)
                 if e.unit == "business days":
                     return self.business_days_unit(e)
+                misplaced = self.counted_form(e)
+                if misplaced is not None:
+                    return misplaced
                 base = self.unit_base(e.unit, e.span)
                 per = self.unit_base(e.per, e.span) if base and e.per else None
                 if per is not None and base is not None:
@@ -625,8 +660,12 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
         return found
 
     def input_known(self, decl: n.InputDecl, t: Type) -> None:
-        """'reported in order' and 'known ...' where they mean something."""
+        """'reported in order' and 'known ...' where they mean something; a trading-day calendar known."""
         name = decl.name
+        if decl.trading_days is not None and decl.trading_days not in self.calendars:
+            self.error(decl.trading_days_span, f"unknown calendar '{decl.trading_days}'",
+                       self.suggest(decl.trading_days, self.calendars) or
+                       'declare it: calendar nyse cites "..." source "exchange_calendars:XNYS"')
         if decl.in_order and not decl.period_set:
             self.error(decl.name_span, f"'{name}' has one value; 'reported in order' needs 'by PERIODS'")
         if decl.known == "after the period" and not decl.period_set:
@@ -671,11 +710,12 @@ def signatures(files: Iterable[n.RuleFile]) -> dict[str, tuple[Type, tuple[str, 
 def check(files: Iterable[n.RuleFile], limits: Limits = DEFAULT) -> Program:
     """Check parsed rule files together; raise CheckError listing every problem.
 
-    Past names, types and same-period cycles: the bound on the cost of an evaluation (cost.py), then
-    loops that run through periods (cells.py).
+    Past names, types and same-period cycles: previous(y) and next(y) where y may have none
+    (neighbours.py), the bound on the cost of an evaluation (cost.py), then loops that run through
+    periods (cells.py).
     """
     program = _Checker(tuple(files)).run()
-    problems = cost.check(program, limits) or cells.cycles(program)
+    problems = neighbours.check(program) or cost.check(program, limits) or cells.cycles(program)
     if problems:
         raise CheckError(problems)
     try:

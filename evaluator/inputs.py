@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import ledger
+from . import ledger, trading_days
 from . import nodes as n
 from .checker import Program
 from .datafile import MAX_DIGITS, Data, load, number_problem
@@ -164,6 +164,8 @@ def validate(program: Program, data: Data, parties: Collection[str] | None = Non
             values[name] = ledger.read(program, sym.decl, data, raw, parties, _convert, problems)
         elif sym.decl.by_date:
             values[name] = _series(data, sym.type.kind, raw, name, problems)
+            for day, message, hint in trading_days.check(program, sym.decl, [d for d, _ in values[name]]):
+                problems.append(data.where((name, day.isoformat()), message, hint, key=True))
         elif sym.decl.period_set:
             ps = program.period_sets[sym.decl.period_set]
             per = raw or {}
@@ -212,7 +214,7 @@ def _versions(data: Data, kind: str, raw: Any, path: tuple[str, ...], period: n.
             problems.append(data.where((*where, "reported"), f"{entry['reported']} is not a date",
                                        "write a real calendar date as YYYY-MM-DD"))
             continue
-        if period is not None and day <= period.end:
+        if period is not None and period.end is not None and day <= period.end:
             problems.append(data.where(
                 (*where, "reported"), f"{label} is reported on {day}, before {period.name} ended on "
                 f"{period.end}", "a figure for a period is reported after the period ends"))

@@ -203,6 +203,14 @@ class CurrencyDecl(Decl):
 
 
 @dataclass(frozen=True)
+class UnitDecl(Decl):
+    """`unit CVR plural CVRs`: a counted unit; amounts in it are written `20,000,000 CVRs` or `1 CVR`."""
+
+    kind: ClassVar[Literal["unit"]] = "unit"
+    plural: str = ""  # the word amounts are shown with (the declared word and an s unless written)
+
+
+@dataclass(frozen=True)
 class CalendarDecl(Decl):
     kind: ClassVar[Literal["calendar"]] = "calendar"
     source: str = ""
@@ -212,8 +220,8 @@ class CalendarDecl(Decl):
 @dataclass(frozen=True)
 class PeriodMember:
     name: str
-    start: date
-    end: date
+    start: date | None  # None for a member of a dimension (`dimension tier ... T1, T2`): it has no dates
+    end: date | None
     span: Span = _span()
 
 
@@ -221,6 +229,7 @@ class PeriodMember:
 class PeriodsDecl(Decl):
     kind: ClassVar[Literal["periods"]] = "periods"
     members: tuple[PeriodMember, ...] = ()
+    dimension: bool = False  # `dimension NAME ...`: members in order, without dates
 
 
 @dataclass(frozen=True)
@@ -280,6 +289,8 @@ class InputDecl(Decl):
     by_date: bool = False  # a series of values by date
     known: Known = ""  # when a value becomes known ("": whenever it is given; see knowledge.py)
     ledger: Ledger | None = None  # a ledger of dated movements (ledger.py), not a value
+    trading_days: str | None = None  # by date, one value per trading day of this calendar (trading_days.py)
+    trading_days_span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -370,6 +381,7 @@ class Replacement:
 
 Declaration = (
     CurrencyDecl
+    | UnitDecl
     | CalendarDecl
     | ObligationDecl
     | PeriodsDecl
@@ -453,7 +465,7 @@ def expressions(d: Declaration) -> tuple[Expr, ...]:
         case ObligationDecl():
             parts = (d.arises, d.due, d.done, d.suspended_from, d.suspended_until, d.penalty, d.applies)
             return tuple(x for x in parts if x is not None)
-        case CurrencyDecl() | CalendarDecl() | PeriodsDecl() | InputDecl() | InterpretationDecl():
+        case CurrencyDecl() | UnitDecl() | CalendarDecl() | PeriodsDecl() | InputDecl() | InterpretationDecl():
             return ()
         case _:
             assert_never(d)

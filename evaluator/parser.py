@@ -46,6 +46,7 @@ _TOKEN_WORDS = {
     "STRING": 'a quoted text ("...")',
     "DATE": "a date (YYYY-MM-DD)",
     "HYPHENATED": "a reading's name",
+    "ENTRY_KEY": "a table entry (NAME: value)",
     "CMP_OP": "a comparison",
     "ADD_OP": "'+' or '-'",
     "MUL_OP": "'*' or '/'",
@@ -133,6 +134,11 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def currency_decl(self, meta: Any, c: list[Any]) -> n.CurrencyDecl:
         return n.CurrencyDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]))
 
+    def unit_decl(self, meta: Any, c: list[Any]) -> n.UnitDecl:
+        words = self._tokens(c, "NAME")
+        plural = str(words[1]) if len(words) > 1 else f"{words[0]}s"
+        return n.UnitDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), plural)
+
     def calendar_decl(self, meta: Any, c: list[Any]) -> n.CalendarDecl:
         source = c[-1]
         return n.CalendarDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
@@ -178,6 +184,11 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         members = tuple(x for x in c if isinstance(x, n.PeriodMember))
         return n.PeriodsDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), members)
 
+    def dimension_decl(self, meta: Any, c: list[Any]) -> n.PeriodsDecl:
+        names = self._tokens(c, "NAME")
+        members = tuple(n.PeriodMember(str(t), None, None, self.at.token(t)) for t in names[1:])
+        return n.PeriodsDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), members, True)
+
     def param_decl(self, meta: Any, c: list[Any]) -> n.ParamDecl:
         value = next(x for x in c if isinstance(x, n.Expr))
         alternatives = tuple(x for x in c if isinstance(x, n.Alternative))
@@ -197,6 +208,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
             str(c[1]), entries, self.at.token(c[1]),
         )
 
+    def by_trading_day(self, meta: Any, c: list[Token]) -> tuple[str, Token]:
+        return ("by trading day", c[-1])
+
     def by_period(self, meta: Any, c: list[Token]) -> tuple[str, Token]:
         return ("by", c[0])
 
@@ -215,12 +229,15 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def input_decl(self, meta: Any, c: list[Any]) -> n.InputDecl:
         by = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "by"), None)
         in_order = any(isinstance(x, tuple) and x[0] == "in order" for x in c)
-        by_date = any(isinstance(x, tuple) and x[0] == "by date" for x in c)
+        trading = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "by trading day"), None)
+        by_date = trading is not None or any(isinstance(x, tuple) and x[0] == "by date" for x in c)
         known: n.Known = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "known"), "")
         return n.InputDecl(
             str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
             self._pick(c, n.TypeRef), str(by) if by else None, in_order,
             self.at.token(by) if by else n.NOWHERE, by_date, known,
+            trading_days=str(trading) if trading else None,
+            trading_days_span=self.at.token(trading) if trading else n.NOWHERE,
         )
 
     def adds(self, meta: Any, c: list[Any]) -> tuple[str, str, None]:
@@ -349,6 +366,9 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
 
     def days_lit(self, meta: Any, c: list[Any]) -> n.Number:
         return n.Number(self.at.meta(meta), c[0][0], "days", c[0][1])
+
+    def counted_lit(self, meta: Any, c: list[Any]) -> n.Number:  # `20,000,000 CVRs`: the checker finds the unit
+        return n.Number(self.at.meta(meta), c[0][0], str(c[1]), c[0][1])
 
     def months_lit(self, meta: Any, c: list[Any]) -> n.Number:
         return n.Number(self.at.meta(meta), c[0][0], months_unit(len(c) > 1), c[0][1])
@@ -544,7 +564,8 @@ def _expected(exc: UnexpectedInput) -> str | None:
     return "expected " + ", ".join(words)
 
 
-DECLARATION_WORDS = ("currency", "calendar", "periods", "parameter", "input", "rule", "allocation", "interpretation",
+DECLARATION_WORDS = ("currency", "unit", "dimension", "calendar",
+                     "periods", "parameter", "input", "rule", "allocation", "interpretation",
                      "outputs", "obligation", "replace")
 _DECL_START = re.compile(rf"^[ \t]*({'|'.join(DECLARATION_WORDS)})\b",
                          re.MULTILINE)
@@ -561,7 +582,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str, currencies: S
         width = max(1, len(str(exc.token)))
         message, hint = f"unexpected '{exc.token}'", _expected(exc)
         start = exc.token.start_pos or 0
-        if "DOWN" in exc.expected and exc.token.type in ("TO", "NAME"):  # after `round X`: no mode
+        if "DOWN" in exc.expected and exc.token.type in ("TO", "NAME") \
+                and re.search(r"\bround\b", text[text.rfind("\n", 0, start) + 1:start]):  # after `round X`: no mode
             message, hint = syntax_hints.round_mode(str(exc.token), text, start)
         elif exc.token.type == "CMP_OP" and "CMP_OP" not in exc.expected:  # a <= x < b
             message, hint = syntax_hints.chained_comparison(text, start, str(exc.token)) or (message, hint)

@@ -47,3 +47,54 @@ def test_an_unknown_market_is_refused_with_a_suggestion(tmp_path: Path) -> None:
     assert d.message == "exchange_calendars has no market 'XNYSE'"
     assert d.hint == "did you mean 'exchange_calendars:XNYS'?"
     assert (d.line, d.column) == (1, 32)  # the source's string
+
+
+# ---- a series by trading day ---------------------------------------------------------------------------
+
+SERIES = """currency USD cites "x"
+calendar nyse cites "x" source "exchange_calendars:XNYS"
+input vwap: USD per share by trading day in nyse cites "x"
+rule days_at_12 cites "x"
+  = count(vwap on d * 1 share >= USD 12.00 for each date d in vwap among the last 3 through 2026-07-07)
+outputs days_at_12
+"""
+# NYSE sessions around Independence Day 2026: Thu 2 July, (Fri 3 July closed, observed holiday), Mon 6, Tue 7
+SESSIONS = {"2026-07-01": "11.00", "2026-07-02": "12.50", "2026-07-06": "12.00", "2026-07-07": "11.90"}
+
+
+def test_a_window_over_a_series_by_trading_day_counts_sessions(tmp_path: Path) -> None:
+    contract = contract_from(tmp_path, SERIES)
+    # the last 3 sessions through 7 July are 2, 6 and 7 July: 12.50 and 12.00 are at or above 12.00
+    assert contract.evaluate({"vwap": SESSIONS}).outputs["days_at_12"] == 2
+
+
+def test_a_value_on_a_market_holiday_is_refused_at_its_date(tmp_path: Path) -> None:
+    contract = contract_from(tmp_path, SERIES)
+    with pytest.raises(evaluator.InputError) as caught:
+        contract.evaluate({"vwap": {**SESSIONS, "2026-07-03": "12.10"}})
+    [d] = caught.value.diagnostics
+    assert d.message == "2026-07-03 is not a trading day of nyse"
+    assert d.path == "vwap.2026-07-03"
+
+
+def test_a_session_missing_in_the_middle_is_refused(tmp_path: Path) -> None:
+    contract = contract_from(tmp_path, SERIES)
+    gappy = {k: v for k, v in SESSIONS.items() if k != "2026-07-06"}
+    with pytest.raises(evaluator.InputError) as caught:
+        contract.evaluate({"vwap": gappy})
+    [d] = caught.value.diagnostics
+    assert d.message == "vwap has no value for 2026-07-06, a trading day of nyse after 2026-07-02"
+    # the batch: the same dates refused for all rows; a row with a hole fails alone
+    with pytest.raises(evaluator.InputError, match="vwap has no value for 2026-07-06"):
+        contract.evaluate_batch({"vwap": {day: [price] for day, price in gappy.items()}})
+    batch = contract.evaluate_batch({"vwap": {day: [price, None if day == "2026-07-06" else price]
+                                              for day, price in SESSIONS.items()}})
+    assert batch.values("days_at_12")[0] == 2
+    assert "vwap has no value for 2026-07-06, a trading day of nyse" in str(batch.errors[1])
+
+
+def test_an_unknown_trading_calendar_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(evaluator.CheckError) as caught:
+        contract_from(tmp_path, SERIES.replace("trading day in nyse", "trading day in nsye"))
+    [d] = caught.value.diagnostics
+    assert (d.message, d.hint) == ("unknown calendar 'nsye'", "did you mean 'nyse'?")
