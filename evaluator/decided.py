@@ -36,7 +36,9 @@ CLAIMS = 4  # claims on a pool listed one by one
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+    """'1 year', '3 years'; '3 dates of vwap' (the plural on the first word of 'date of vwap')."""
+    head, sep, tail = noun.partition(" ")
+    return f"{count} {head}" + ("" if count == 1 else "s") + sep + tail
 
 
 class Decider:
@@ -218,6 +220,12 @@ class Decider:
         over = _plural(len(items), noun)
         aside = self.set_aside(q, env, items)
         if not items:
+            if e.otherwise is not None:  # none: what the rule says it gives then
+                ok, other = self.value(e.otherwise, env)
+                given = self.source(e.otherwise) if isinstance(e.otherwise, n.Pending) or not ok else \
+                    self.operand(e.otherwise, env, other)
+                return [f"{e.function}: no {noun} {'matched' if aside else 'to run over'}: "
+                        f"otherwise {given}{aside}"]
             return [f"{e.function}: over no {noun}s{aside}"]
         values = []
         for item in items:
@@ -250,11 +258,26 @@ class Decider:
             settles = fn == "any"  # any is settled by a true, all by a false
             decisive = [i for i, v in enumerate(values) if v is settles]
             if decisive:
-                return [f"{fn}: {'true' if settles else 'false'}, first at {at[decisive[0]]}, of {over}"]
+                first = decisive[0]
+                inner = self.inside(e.body, {**env, q.var: items[first]})
+                return [f"{fn}: {'true' if settles else 'false'}, first at {at[first]}, of {over}"
+                        + (f"; there, {inner}" if inner else "")]
             if pending:
                 return [f"{fn}: pending at {self.runs(at, pending)}, of {over}"]
             return [f"{fn}: {'false' if settles else 'true'} for every one of {over}"]
         return []
+
+    def inside(self, body: n.Expr, env: dict[str, Any]) -> str:
+        """What decided the folds inside a body (a window counted at the date that settled an any/all)."""
+        found = []
+        stack = [body]
+        while stack:
+            e = stack.pop()
+            if isinstance(e, n.Aggregate):
+                found += self.fold(e, env)
+                continue
+            stack.extend(reversed(n.children(e)))
+        return "; ".join(found)
 
     def set_aside(self, q: n.Quantifier, env: dict[str, Any], items: list[Any]) -> str:
         """'; 31 days set aside by its where: ...' for a fold whose `where` left some out."""

@@ -162,3 +162,14 @@ def test_kaixin_deducted_shares_says_what_decided(capsys: pytest.CaptureFixture[
                                                      "year k before y, earliest first")
     assert every.steps["excess[Y2]"].decided == ("max: revenue[y] - target[y] (RMB 68,000,000) decided; "
                                                  "the other: RMB 0",)
+
+
+def test_a_window_shows_the_entries_that_decided_it() -> None:
+    # tests/test_windows.py's prices: 5, 6, 7, 10 and 11 March 2025 at 12.00, 11.00, 11.50, 12.50, 12.20: the 5
+    # dates through 11 March hold three at or above USD 12.00 (the 5th, 10th and 11th); no earlier 5 do
+    from tests.test_windows import INPUTS, WINDOWS
+
+    contract = evaluator.load(WINDOWS)
+    text = " ".join(render_trace.explanation(contract.explain("price_met", inputs=INPUTS)).split())
+    assert "→ any: true, first at 2025-03-11, of 8 dates of vwap; there, count: 3 of 5 dates of vwap counted: " \
+           "2025-03-05, 2025-03-10, 2025-03-11" in text
