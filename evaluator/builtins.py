@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from . import bands
 from . import nodes as n
 from .calendar_math import CONVENTIONS, add_months, month_rule, year_fraction
 from .calendars import add_business_days, calendar
@@ -123,6 +124,10 @@ def _one_period(returns_date: bool) -> TypeRule:
         assert isinstance(e, n.Call)
         if not (types[0].lenient or types[0].kind == "period"):
             return t.error(e.span, f"{e.function}(...) takes one period, e.g. {e.function}(y)")
+        dimension = t.period_sets.get(types[0].period_set or "")
+        if returns_date and dimension is not None and dimension.decl.dimension:
+            return t.error(e.span, f"a {dimension.name} has no dates: {e.function}(...) takes a period",
+                           f"{dimension.name} is a dimension (its members are in order, without dates)")
         return DATE if returns_date else types[0]
     return rule
 
@@ -327,7 +332,7 @@ def _written_in(t: Typer, e: n.Expr, unit: Type) -> str | None:
     base, exp = unit.unit.dims[0]
     if not written or not written[-1].isdigit() or exp != 1 or calendar_of(unit):
         return None  # 5% of something is not an amount; business days need their calendar
-    return f"{written} {base}" if base in ("shares", "days") else f"{base} {written}"
+    return f"{written} {base}" if base in ("shares", "days") or unit.unit.counted else f"{base} {written}"
 
 
 def _unit_error(t: Typer, e: n.Binary, a: Type, b: Type, message: str) -> Type:
@@ -335,6 +340,12 @@ def _unit_error(t: Typer, e: n.Binary, a: Type, b: Type, message: str) -> Type:
     if not (a.is_quantity and b.is_quantity):
         return t.error(e.span, message)
     plain = e.right if b == quantity(RATIO) else e.left if a == quantity(RATIO) else None
+    if plain is None and (a.unit and a.unit.counted or b.unit and b.unit.counted):
+        counted = a if a.unit and a.unit.counted else b
+        assert counted.unit is not None
+        plural, singular = counted.unit.counted[0]
+        return t.error(e.span, message, f"{plural} are counted, and never mix with money, shares or other counted "
+                                        f"units: a price per {singular} times a number of {plural} is money")
     if plain is None:
         return t.error(e.span, message,
                        f"amounts added together are in one unit; divide by an amount in {b} to get a ratio first")
@@ -508,15 +519,19 @@ def _entries() -> list[Builtin]:
         Builtin("clamp", "function", 3, 3, "clamp(x, lowest, highest)",
                 "x, but at least `lowest` and at most `highest` (an error if lowest > highest)",
                 _amounts_or_dates("clamp"), _clamp, cb(lambda m: m.clamp)),
+        Builtin("banded", "function", 4, None, bands.SIGNATURE, bands.DOC, bands.type_rule, bands.scalar,
+                bands.column),
         Builtin("min", "function", 2, None, "min(a, b, ...)", "the least of two or more amounts or dates",
                 _amounts_or_dates("min"), _same(lambda run, *values: min(values)),
                 _vector(lambda c, rows, *values: c.extreme(list(values), False))),
         Builtin("max", "function", 2, None, "max(a, b, ...)", "the greatest of two or more amounts or dates",
                 _amounts_or_dates("max"), _same(lambda run, *values: max(values)),
                 _vector(lambda c, rows, *values: c.extreme(list(values), True))),
-        Builtin("previous", "function", 1, 1, "previous(y)", "the period before y (an error for the first)",
+        Builtin("previous", "function", 1, 1, "previous(y)",
+                "the period before y; where y may be the first, `check` asks what applies then (if y > first(year))",
                 _one_period(False), _neighbour(-1), cb(lambda m: m.neighbour(-1))),
-        Builtin("next", "function", 1, 1, "next(y)", "the period after y (an error for the last)",
+        Builtin("next", "function", 1, 1, "next(y)",
+                "the period after y; where y may be the last, `check` asks what applies then (if y < last(year))",
                 _one_period(False), _neighbour(1), cb(lambda m: m.neighbour(1))),
         Builtin("first", "function", 1, 1, "first(year)", "the first period of a set", _period_set_name,
                 _edge(False), cb(lambda m: m.edge(False)), raw_args=True),

@@ -6,7 +6,8 @@ be written (an --output refused or failing, standard output full or unable to
 show the report's characters); 1 an internal error (a bug in clausewise: rerun
 with --debug and report the traceback); 141 (128 + SIGPIPE, as the shell reports
 a program stopped by a closed pipe) standard output closed by its reader, e.g.
-`clausewise ... | head -1`: nothing more is printed.
+`clausewise ... | head -1`: nothing more is printed. `fmt --check` exits 1 when
+a file would change; `test`, when an example's figure differs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ from .limits import DEFAULT, Limits
 from .result import Result, dumps, result_schema
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_CLOSED_PIPE = 0, 1, 2, 141
+EXIT_WOULD_CHANGE = 1  # fmt --check: some files are not in their canonical layout
+EXIT_EXAMPLES_FAIL = 1  # test: some example's figure differs
 _CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -62,8 +65,17 @@ AS_OF_HELP = ("evaluate as of DATE: the amendments in force then, and only the i
               "pending, with why); the date rules see as as_of (default: every amendment and every input given)")
 
 
+SET_HELP = ("NAME.PERIOD=VALUE: use VALUE for that input and period, over the inputs file (repeatable; "
+            "NAME=VALUE for an input without periods, e.g. --set revenue.Y3=850000000)")
+
+
+def _sets(p: argparse.ArgumentParser, help: str = SET_HELP) -> None:
+    p.add_argument("--set", metavar="NAME.PERIOD=VALUE", action="append", default=[], help=help)
+
+
 def _common(p: argparse.ArgumentParser, as_of: bool = True) -> None:
     p.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json); without it every input is pending")
+    _sets(p)
     p.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     if as_of:
         p.add_argument("--as-of", metavar="DATE", type=_date, help=AS_OF_HELP)
@@ -77,6 +89,14 @@ def _count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not at least 1")
     return value
+
+
+def _whole(text: str) -> int:
+    """A whole number, 0 included (the library says why 0 paths cannot be drawn, at its place)."""
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def _limits(p: argparse.ArgumentParser) -> None:
@@ -128,15 +148,16 @@ def _arguments() -> argparse.ArgumentParser:
     sd = sub.add_parser("schedule", help="every obligation with its clause, due date, status and penalty")
     sd.add_argument("contract", help="contract file (.yaml)")
     sd.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json) with the events so far")
+    _sets(sd)
     sd.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     sd.add_argument("--as-of", metavar="DATE", type=_date, help="the date of the statuses (default: today)")
     sd.add_argument("--format", choices=("table", "json", "ics"), default="table", help="output format")
     sd.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
     sc = sub.add_parser("schema", help="print a published JSON Schema")
-    sc.add_argument("which", choices=("result", "contract", "amendment", "inputs"),
-                    help="result: documents printed with --format json; contract, amendment: those files; "
-                         "inputs: the inputs files of the contract given")
+    sc.add_argument("which", choices=("result", "contract", "amendment", "inputs", "model", "example"),
+                    help="result: documents printed with --format json; contract, amendment, model, example: "
+                         "those files; inputs: the inputs files of the contract given")
     sc.add_argument("contract", nargs="?", help="with 'inputs': the contract file")
 
     bt = sub.add_parser("batch", help="evaluate many scenarios at once (a CSV, JSON or Parquet file of inputs)")
@@ -147,15 +168,86 @@ def _arguments() -> argparse.ArgumentParser:
     readings.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     readings.add_argument("--all-interpretations", action="store_true", help="every reading, side by side")
     bt.add_argument("--as-of", metavar="DATE", type=_date, help=AS_OF_HELP)
+    _sets(bt, "NAME.PERIOD=VALUE: that input and period in every scenario, over the file's column (repeatable)")
     bt.add_argument("--output", metavar="FILE",
                     help="write the results to FILE (.csv, .json or .parquet; default: CSV on standard output)")
     bt.add_argument("--summary", action="store_true",
                     help="print each output's distribution (count, pending, min, percentiles, max, mean)")
     bt.add_argument("--strict", action="store_true", help="stop at the first scenario that fails")
 
+    sv = sub.add_parser("solve", help="goal seek: the least (or greatest) value of an input at which a condition holds")
+    sv.add_argument("contract", help="contract file (.yaml), or an amendment file")
+    sv.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json): the other inputs")
+    sv.add_argument("--vary", metavar="NAME.PERIOD", required=True, help="the input to vary, e.g. revenue.Y3")
+    sv.add_argument("--until", metavar="CONDITION", required=True,
+                    help="OUTPUT.PERIOD OP VALUE with its unit, e.g. 'deducted_shares.Y1 = 0 shares' "
+                         "(OP: = != < <= > >=)")
+    sv.add_argument("--between", metavar=("LO", "HI"), nargs=2,
+                    help="the range searched, in the input's unit (800000000 or 'RMB 800 million'; "
+                         "default: 0 to 10^12 steps)")
+    sv.add_argument("--greatest", action="store_true", help="the greatest value instead of the least")
+    sv.add_argument("--unit", metavar="STEP", help="the step of the answer, in the input's unit (default: 1, "
+                                                   "e.g. RMB 1; 0.01 for cents)")
+    sv.add_argument("--scan", metavar="N", type=_count, default=256,
+                    help="values first checked across the range (default: 256); more find narrower intervals")
+    sv_readings = sv.add_mutually_exclusive_group()
+    sv_readings.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    sv_readings.add_argument("--all-interpretations", action="store_true", help="every reading, one after another")
+    sv.add_argument("--as-of", metavar="DATE", type=_date, help=AS_OF_HELP)
+    sv.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    _limits(sv)
+
+    sm = sub.add_parser("simulate", help="Monte Carlo valuation: inputs not known yet drawn from a model, exactly")
+    sm.add_argument("contract", help="contract file (.yaml), or an amendment file")
+    sm.add_argument("--model", metavar="FILE", required=True,
+                    help="model file (.yaml or .json): a distribution per input (clausewise schema model)")
+    sm.add_argument("--paths", metavar="N", type=_whole, default=10_000, help="paths drawn (default: 10,000)")
+    sm.add_argument("--seed", metavar="N", type=_whole, default=0, help="seed of the generator (default: 0)")
+    sm.add_argument("--as-of", metavar="DATE", type=_date,
+                    help="inputs known by DATE are fixed (only later periods are drawn); the amendments in force")
+    sm.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json) with the figures known")
+    sm.add_argument("--all-interpretations", action="store_true", help="every reading (default: the contract's)")
+    sm.add_argument("--price", metavar="USD_PER_SHARE", help="price per share, for a present value of the shares "
+                                                              "released (with --discount-rate)")
+    sm.add_argument("--discount-rate", metavar="R", help="yearly discount rate, a decimal (0.1 for 10%%)")
+    sm.add_argument("--format", choices=("table", "json", "csv", "html"), default="table",
+                    help="output format (default: table)")
+    sm.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    _limits(sm)
+
+    sw = sub.add_parser("sweep", help="chosen outputs over a grid of one or two inputs, every reading side by side")
+    sw.add_argument("contract", help="contract file (.yaml), or an amendment file")
+    sw.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json): the inputs not varied")
+    _sets(sw)
+    sw.add_argument("--vary", metavar="NAME.PERIOD=FROM..TO", action="append", default=[],
+                    help="an input to vary over a range, e.g. revenue.Y3=800000000..1000000000 (at most twice)")
+    sw.add_argument("--step", metavar="STEP", action="append", default=[],
+                    help="the step of the grid, in the input's unit (days for a date); once, or once per --vary")
+    sw.add_argument("--outputs", metavar="A,B", action="append",
+                    help="the outputs shown, as NAME or NAME.PERIOD (default: those that change over the grid)")
+    sw_readings = sw.add_mutually_exclusive_group()
+    sw_readings.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
+    sw_readings.add_argument("--all-interpretations", action="store_true", help="every reading, side by side")
+    sw.add_argument("--format", choices=("table", "csv", "json", "xlsx", "html"),
+                    help="output format (default: table, or as --output is named: .csv .json .xlsx .html)")
+    sw.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output (xlsx: required)")
+    _limits(sw)
+
     ck = sub.add_parser("check", help="check contract and rule files without evaluating them")
     ck.add_argument("files", nargs="+", metavar="CONTRACT_OR_RULE_FILE",
                     help="contract files (.yaml) are checked one by one; rule files together, as one set")
+    fm = sub.add_parser("fmt", help="put rule files in their canonical layout (comments and blank lines kept)")
+    fm.add_argument("files", nargs="+", metavar="RULE_FILE", help="rule files, rewritten in place")
+    fm.add_argument("--check", action="store_true",
+                    help="change nothing: list the files that would change and exit 1 if there are any")
+    sub.add_parser("lsp", help="the language server for editors, over standard input and output "
+                   "(needs: pip install 'clausewise[lsp]')")
+    ts = sub.add_parser("test", help="run the worked examples kept beside the rules (YAML example files)")
+    ts.add_argument("paths", nargs="*", metavar="PATH",
+                    help="example files, or folders to search for them (default: the current folder)")
+    ts.add_argument("--reset", action="store_true",
+                    help="write the actual figures in place of the expected ones that differ, after a confirmation")
+    ts.add_argument("--yes", action="store_true", help="with --reset: do not ask (needed when not on a terminal)")
     for command in (ev, ex, df, hi, sd, sc, bt, ck):
         _limits(command)
     return p
@@ -175,7 +267,8 @@ def _limits_of(args: argparse.Namespace) -> Limits:
 def _schedule(args: argparse.Namespace) -> str:
     from . import schedule as schedule_
 
-    s = schedule_.schedule(_load(args, args.contract), _inputs(args), args.as_of, args.interpretation)
+    contract = _load(args, args.contract)
+    s = schedule_.schedule(contract, _inputs(args, contract), args.as_of, args.interpretation)
     if args.format == "json":
         return dumps(s.to_dict()) + "\n"
     if args.format == "ics":
@@ -183,8 +276,14 @@ def _schedule(args: argparse.Namespace) -> str:
     return schedule_.table(s)
 
 
-def _inputs(args: argparse.Namespace) -> Path | None:
-    return Path(args.inputs) if args.inputs else None
+def _inputs(args: argparse.Namespace, contract: Contract | None = None) -> Path | Mapping[str, Any] | None:
+    """The inputs file, with the --set overrides laid over it (checked against the contract's inputs)."""
+    path = Path(args.inputs) if args.inputs else None
+    if not getattr(args, "set", None) or contract is None:
+        return path
+    from . import overrides
+
+    return overrides.merged(contract.program, path, args.set, [p.id for p in contract.parties])
 
 
 def _evaluate(args: argparse.Namespace) -> str:
@@ -197,11 +296,12 @@ def _evaluate(args: argparse.Namespace) -> str:
     contract = _load(args, args.contract)
     if args.all_interpretations:
         readings: list[str | None] = list(contract.interpretations) or [None]
-        results = [contract.evaluate(_inputs(args), r, narrate=False, as_of=args.as_of) for r in readings]
+        inputs = _inputs(args, contract)
+        results = [contract.evaluate(inputs, r, narrate=False, as_of=args.as_of) for r in readings]
         labels = [r or "rules" for r in readings]
         return _comparison(compare("interpretations", labels, results, only_differences=False), args.format)
     trace = (args.trace and args.format == "json") or args.format == "html"
-    result = contract.evaluate(_inputs(args), args.interpretation, trace=trace, as_of=args.as_of)
+    result = contract.evaluate(_inputs(args, contract), args.interpretation, trace=trace, as_of=args.as_of)
     if args.format == "json":
         return render.json_text(result)
     if args.format == "csv":
@@ -223,6 +323,10 @@ def _batch(args: argparse.Namespace) -> tuple[str | bytes, bool]:
     path = Path(args.scenarios)
     args.files_read.append(path)
     columns = scenarios.read(path)
+    if args.set:
+        from . import overrides
+
+        columns = overrides.into_columns(contract.program, columns, args.set)
     readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations \
         else [args.interpretation]
     rows = len(next(iter(_flat_lengths(columns)), [])) if columns else None
@@ -248,6 +352,41 @@ def _batch(args: argparse.Namespace) -> tuple[str | bytes, bool]:
                                        "clausewise"))
     data = scenarios.write(results, fmt)
     return (data if fmt == "parquet" else data.decode("utf-8")), failed
+
+
+def _sweep(args: argparse.Namespace) -> str | bytes:
+    """`clausewise sweep`: the grid in the format asked (failed points on standard error, exit 2)."""
+    from . import render_sweep
+    from .sweep import point_value
+
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+    fmt = args.format or (suffix if suffix in ("csv", "json", "xlsx", "html") else "table")
+    if fmt == "xlsx" and not args.output:
+        raise ContractError(Diagnostic("--format xlsx writes a workbook: name its file", "clausewise",
+                                       hint="add --output FILE.xlsx"))
+    if not args.step:
+        raise ContractError(Diagnostic("give the step of the grid: --step STEP", "clausewise",
+                                       hint="e.g. --vary revenue.Y3=800000000..1000000000 --step 10000000"))
+    contract = _load(args, args.contract)
+    readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations \
+        else [args.interpretation]
+    result = contract.sweep(args.vary, args.step, _inputs(args), args.set, args.outputs, readings)
+    shown = 0
+    for reading, failed in result.errors.items():
+        for i, error in sorted(failed.items()):
+            if shown == 20:
+                break
+            at = ", ".join(f"{a.label} = {point_value(p)}" for a, p in zip(result.axes, result.points[i], strict=True))
+            d = error.diagnostics[0]
+            print(f"sweep: at {at} ({reading}): error: {d.text()}" + (f"\n   hint: {d.hint}" if d.hint else ""),
+                  file=sys.stderr)
+            shown += 1
+    if result.errors:
+        args.exit_code = EXIT_BAD_INPUT
+    if fmt == "xlsx":
+        return render_sweep.xlsx(result)
+    return {"csv": render_sweep.csv_text, "json": render_sweep.json_text, "html": render_sweep.page,
+            "table": render_sweep.table}[fmt](result)
 
 
 def _flat_lengths(columns: Any) -> list[Any]:
@@ -297,12 +436,13 @@ def _comparison(c: Comparison, fmt: str) -> str:
 def _diff(args: argparse.Namespace) -> str:
     a = _load(args, args.contract)
     b = _load(args, args.other) if args.other else a
-    inputs = _inputs(args)
+    inputs = _inputs(args, a)
     against_as_of = args.against_as_of or args.as_of
     before = compare_.before_amendment(a, b, args.as_of)  # A as it stood just before amendment file B
     left = (b if before else a).evaluate(inputs, args.interpretation, narrate=False, as_of=args.as_of,
                                          version=before)
-    right = b.evaluate(inputs, args.against or args.interpretation, narrate=False, as_of=against_as_of)
+    right = b.evaluate(inputs if b is a else _inputs(args, b), args.against or args.interpretation, narrate=False,
+                       as_of=against_as_of)
     labels = [_label(args.contract, left), _label(args.other or args.contract, right)]
     if b.as_amended_by and before and [x.name for x in a.amendments] != [x["amendment"] for x in left.amendments]:
         stem = Path(args.contract).stem  # A lists later amendments: say its side is not all of A
@@ -324,7 +464,7 @@ def _label(path: str, result: Result) -> str:
 def _history(args: argparse.Namespace) -> str:
     contract = _load(args, args.contract)
     stages = contract.stages()
-    inputs = _inputs(args)
+    inputs = _inputs(args, contract)
     results = [contract.evaluate(inputs, args.interpretation, narrate=False, as_of=None, version=v)
                for _, v in stages]
     return _comparison(compare("history", [label for label, _ in stages], results, only_differences=False),
@@ -333,11 +473,25 @@ def _history(args: argparse.Namespace) -> str:
 
 def _explain(args: argparse.Namespace) -> str:
     contract = _load(args, args.contract)
-    inputs = Path(args.inputs) if args.inputs else None
+    inputs = _inputs(args, contract)
     expl = contract.explain(args.figure, args.period, inputs, args.interpretation, as_of=args.as_of)
     if args.format == "json":
         return dumps(expl.to_dict()) + "\n"
     return render_trace.explanation(expl, args.depth)
+
+
+def _solve(args: argparse.Namespace) -> str:
+    from . import render_solve
+
+    contract = _load(args, args.contract)
+    readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations \
+        else [args.interpretation]
+    inputs = Path(args.inputs) if args.inputs else None
+    results = [contract.solve(inputs, args.vary, args.until, tuple(args.between) if args.between else None,
+                              args.greatest, reading, args.as_of, args.unit, args.scan) for reading in readings]
+    if args.format == "json":
+        return render_solve.json_text(results)
+    return render_solve.text(results, contract.title)
 
 
 def _schema(args: argparse.Namespace) -> str:
@@ -348,6 +502,19 @@ def _schema(args: argparse.Namespace) -> str:
     else:
         schema = result_schema() if args.which == "result" else data_schema(f"{args.which}.schema.json")
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _simulate(args: argparse.Namespace) -> str:
+    from . import render_simulation as rs
+
+    contract = _load(args, args.contract)
+    args.files_read.append(Path(args.model))
+    readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations else [None]
+    with _progress(args.paths if args.paths > 0 else None, len(readings)) as advance:
+        result = contract.simulate(args.model, args.paths, args.seed, _inputs(args), args.as_of, readings,
+                                   args.price, args.discount_rate, advance)
+    formats = {"json": rs.json_text, "csv": rs.csv_text, "html": rs.html_text, "table": rs.table}
+    return formats[args.format](result)
 
 
 def _check(args: argparse.Namespace) -> str:
@@ -375,6 +542,52 @@ def _check(args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _fmt(args: argparse.Namespace) -> str:
+    from . import fmt_files
+
+    outcome = fmt_files.format_files(args.files, args.check)
+    out = fmt_files.report(outcome, args.check)
+    if outcome.problems:  # the files done are listed all the same
+        if _print(out) == EXIT_OK:
+            raise ContractError(outcome.problems)
+        return ""
+    if args.check and outcome.changed:
+        args.exit_code = EXIT_WOULD_CHANGE
+    return out
+
+
+def _lsp(args: argparse.Namespace) -> str:
+    """Serve an editor over standard input and output until it says exit (lsp.py)."""
+    try:
+        from . import lsp
+    except ImportError as exc:
+        raise ContractError(Diagnostic(f"the language server needs {exc.name or 'pygls'}, which is not installed",
+                                       "", hint="pip install 'clausewise[lsp]'")) from None
+    lsp.main()
+    return ""
+
+
+def _test(args: argparse.Namespace) -> str:
+    from . import example_runner as er
+
+    if args.reset and not args.yes and not (sys.stdin is not None and sys.stdin.isatty()):
+        raise ContractError(Diagnostic("--reset rewrites example files: not on a terminal, it needs --yes", "",
+                                       hint="clausewise test --reset --yes PATH..."))
+    done = er.run_paths(args.paths)
+    out = er.report(done)
+    if args.reset and done.failed:
+        out += er.reset(done, (lambda question: True) if args.yes else er.ask)
+        done = er.run_paths(args.paths)
+        out += er.report(done)
+    if done.problems:  # the examples run are reported all the same
+        if _print(out) == EXIT_OK:
+            raise ContractError(done.problems)
+        return ""
+    if done.failed:
+        args.exit_code = EXIT_EXAMPLES_FAIL
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -395,8 +608,14 @@ def _main(argv: Sequence[str] | None) -> int:
     args = _arguments().parse_args(argv)
     args.files_read = []
     try:
-        commands = {"evaluate": _evaluate, "explain": _explain, "diff": _diff, "history": _history,
-                    "schedule": _schedule, "schema": _schema, "check": _check}
+        commands: dict[str, Callable[[argparse.Namespace], str | bytes]] = {
+            "evaluate": _evaluate, "explain": _explain, "diff": _diff, "history": _history, "schedule": _schedule,
+            "schema": _schema, "check": _check, "simulate": _simulate}
+        commands["solve"] = _solve
+        commands["sweep"] = _sweep
+        commands["fmt"] = _fmt
+        commands["test"] = _test
+        commands["lsp"] = _lsp
         out: str | bytes
         if args.command == "batch":
             out, failed = _batch(args)

@@ -85,7 +85,8 @@ def edge(last: bool) -> Callable[[Site], ColImpl]:
 def bound(end: bool) -> Callable[[Site], ColImpl]:
     """start(y), end(y): the first or last day of the period at each row's position."""
     def make(site: Site) -> ColImpl:
-        days = [(m.end if end else m.start).toordinal() for m in site.period_set(site.types[0]).members]
+        ends = [m.end if end else m.start for m in site.period_set(site.types[0]).members]
+        days = [d.toordinal() if d else 0 for d in ends]  # a dimension's members have no dates (check refuses)
         table = np.array(days, dtype=np.int64)
 
         def day(rows: int, i: Col) -> Col:

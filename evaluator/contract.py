@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +37,9 @@ from .trace import Step, derive
 
 if TYPE_CHECKING:
     from .batch import BatchResult
+    from .simulate import SimulationResult
+    from .solve import SolveResult
+    from .sweep import SweepResult
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,47 @@ class Contract:
         as_of = checked(as_of, interpretation)
         version = self.version(as_of)
         return evaluate_batch(self, version, columns, self._reading(version, interpretation), as_of, rows, progress)
+
+    def solve(self, inputs: Mapping[str, Any] | Path | None, vary: str, until: str,
+              between: tuple[Any, Any] | None = None, greatest: bool = False, interpretation: str | None = None,
+              as_of: date | str | None = None, step: Any = None, scan: int = 256, points: int = 64) -> SolveResult:
+        """Goal seek: the least (or `greatest`) value of the input `vary` ("revenue.Y3"), a whole number of
+        `step`s (default 1 of the input's unit), in `between` (default 0 to 10^12 steps), at which `until`
+        ("deducted_shares.Y1 = 0 shares") holds, with every interval where it holds (solve.py)."""
+        from .solve import solve
+
+        as_of = checked(as_of, interpretation, vary=vary, until=until)
+        version = self.version(as_of)
+        return solve(self, version, self._values(version, inputs), vary, until,
+                     self._reading(version, interpretation), as_of, between, greatest, step, scan, points)
+
+    def sweep(self, vary: Sequence[str] | str, step: Sequence[str] | str | int | Decimal | Fraction,
+              inputs: Mapping[str, Any] | Path | None = None, sets: Sequence[str] = (),
+              outputs: Sequence[str] | None = None, interpretations: Sequence[str | None] | None = None
+              ) -> SweepResult:
+        """Outputs over a grid of one or two inputs, exactly, on the columnar engine: `vary` as
+        ["revenue.Y3=800000000..1000000000"], `step` one for all or one per varied input (days for a date),
+        `inputs` a mapping or an inputs file, `sets` overrides ("revenue.Y2=700000000"), `outputs` names or
+        name.PERIOD (default: those that change over the grid), `interpretations` the readings (default: the
+        contract's). See sweep.py."""
+        from .sweep import sweep
+
+        return sweep(self, vary, step, inputs, sets, outputs, interpretations)
+
+    def simulate(self, model: str | Path, paths: int = 10_000, seed: int = 0,
+                 inputs: Mapping[str, Any] | Path | None = None, as_of: date | str | None = None,
+                 interpretations: Sequence[str | None] | None = None, price: Any = None, discount_rate: Any = None,
+                 progress: Callable[[int], None] | None = None) -> SimulationResult:
+        """Monte Carlo valuation (simulate.py): the inputs not known on `as_of` (from `inputs`) drawn from the
+        model file's distributions with Generator(PCG64(seed)), each draw rounded to its input's step before an
+        exact evaluation of every path on the columnar engine; per reading (default: the contract's), each
+        output's exact mean, sd, standard error, percentiles and P(pending), tranche probabilities and, with a
+        `price` per share and a `discount_rate`, the present value of the shares released."""
+        from .simulate import simulate
+
+        as_of = checked(as_of)
+        readings: list[str | None] = list(interpretations) if interpretations is not None else [None]
+        return simulate(self, model, paths, seed, inputs, as_of, readings, price, discount_rate, progress)
 
     def evaluate_file(self, path: str | Path, interpretation: str | None = None, trace: bool = False,
                       narrate: bool = True, as_of: date | None = None) -> Result:

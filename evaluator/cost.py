@@ -80,7 +80,8 @@ def check(program: Program, limits: Limits) -> list[Diagnostic]:
 class _Counter:
     def __init__(self, program: Program) -> None:
         self.program = program
-        self.longest = {name: max(((m.end - m.start).days + 1 for m in ps.members), default=0)
+        self.longest = {name: max(((m.end - m.start).days + 1 if m.start and m.end else 1
+                                    for m in ps.members), default=0)
                         for name, ps in program.period_sets.items()}
 
     def expr(self, e: n.Expr) -> int:

@@ -79,7 +79,8 @@ def known_on(program: Program, values: dict[str, Any], as_of: date | None) -> tu
 def not_over(how: n.Known, period: n.PeriodMember | None, as_of: date) -> bool:
     """Whether a value for `period` that carries no report date is set aside on `as_of`: it is known only after
     the period, and the period has not ended."""
-    return how in ("after the period", "when reported") and period is not None and as_of <= period.end
+    return how in ("after the period", "when reported") and period is not None and period.end is not None \
+        and as_of <= period.end
 
 
 def _known(how: n.Known, value: Any, versions: tuple[tuple[date, Any], ...] | None, label: str, as_of: date,
@@ -96,7 +97,7 @@ def _known(how: n.Known, value: Any, versions: tuple[tuple[date, Any], ...] | No
         if not known:
             return None, f"{label} was reported on {versions[0][0]}, after the as-of date {as_of}"
         return known[-1], ""
-    if period is not None and not_over(how, period, as_of):
+    if period is not None and period.end is not None and not_over(how, period, as_of):
         return None, (f"{label} is not known before {period.end + timedelta(days=1)}: "
                       f"{period.name} ends on {period.end}")
     return value, ""

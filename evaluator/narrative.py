@@ -197,7 +197,8 @@ def _fill(run: Run, text: str, period: str | None, idx: tuple[int, ...]) -> str:
         name, cites, percent = match.group(1), match.group(2), match.group(3)
         if period is not None and name in _PERIOD_WORDS and not cites:
             member = next(ps for ps in run.program.period_sets.values() if period in ps.names).members[idx[0]]
-            return {"period": member.name, "start": member.start.isoformat(), "end": member.end.isoformat()}[name]
+            return {"period": member.name, "start": str(member.start or ""),
+                    "end": str(member.end or "")}[name]
         if cites:
             return run.program.symbols[name].decl.about.citation or ""
         return _format(run, name, idx, bool(percent))

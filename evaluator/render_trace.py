@@ -12,6 +12,7 @@ of its own below the one it comes from, so a chain of 1,000 running totals is
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from datetime import date
 from decimal import Decimal
@@ -24,6 +25,7 @@ from .result import Explanation
 if TYPE_CHECKING:  # trace.py uses `amount` (through decided.py): Step only names a type here
     from .trace import Step
 
+_WHOLE = re.compile(r"-?[0-9][0-9,]*$")  # a whole number as `cell` writes it
 WIDTH = 100
 DEPTH = 12  # levels of the tree before a branch continues on its own
 SHORT = 3  # levels of values shown below the figure by default (explain --depth N; None: all)
@@ -36,10 +38,13 @@ def amount(value: Any, unit: str) -> str:
     text = value if isinstance(value, str) else cell(value)  # a str is an exact fraction such as 1/3
     if unit in ("true/false", "ratio", "a date") or isinstance(value, bool | date):
         return text
-    if unit.isupper() and " " not in unit:  # a currency code: cents shown as cents (12.5 -> 12.50)
+    money, per, counted = unit.partition(" per ")
+    if money.isupper() and " " not in money:  # a currency code: cents shown as cents (12.5 -> 12.50)
         if isinstance(value, Decimal) and -value.as_tuple().exponent == 1:  # type: ignore[operator]
             text += "0"  # one more place, written out: quantize() would round at the caller's context
-        return f"{unit} {text}"
+        elif per and _WHOLE.match(text):  # a price per unit, as agreements quote it: USD 12.00 per share
+            text += ".00"
+        return f"{money} {text}{per}{counted}"
     return f"{text} {unit}"
 
 

@@ -1,14 +1,15 @@
 """Units and value types, as the checker infers them.
 
 A unit is a product of base units with integer exponents: a currency code
-(`RMB`), `shares` or `days`. `RMB / shares` is "RMB per share"; a unit with no
+(`RMB`), `shares`, `days` or a declared counted unit (`unit CVR`: its base is
+the plural, `CVRs`). `RMB / shares` is "RMB per share"; a unit with no
 base at all is a ratio (a pure number, percentages included). Dates, booleans
 and periods are types of their own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _SINGULAR = {"shares": "share", "days": "day"}
 
@@ -16,16 +17,25 @@ _SINGULAR = {"shares": "share", "days": "day"}
 @dataclass(frozen=True)
 class Unit:
     dims: tuple[tuple[str, int], ...] = ()
+    # counted units among the bases: (plural, singular), for "USD per CVR"; the base names them already
+    counted: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @staticmethod
     def of(base: str) -> Unit:
         return Unit(((base, 1),))
 
+    @staticmethod
+    def counted_unit(plural: str, singular: str) -> Unit:
+        """A declared counted unit (`unit CVR plural CVRs`): never money, shares or another counted unit."""
+        return Unit(((plural, 1),), ((plural, singular),))
+
     def _combine(self, other: Unit, sign: int) -> Unit:
         powers = dict(self.dims)
         for base, exp in other.dims:
             powers[base] = powers.get(base, 0) + sign * exp
-        return Unit(tuple(sorted((b, e) for b, e in powers.items() if e)))
+        dims = tuple(sorted((b, e) for b, e in powers.items() if e))
+        words = dict(self.counted) | dict(other.counted)
+        return Unit(dims, tuple(sorted((b, w) for b, w in words.items() if b in powers and powers[b])))
 
     def __mul__(self, other: Unit) -> Unit:
         return self._combine(other, 1)
@@ -36,7 +46,7 @@ class Unit:
     @property
     def currency(self) -> str | None:
         """The currency if this is plain money."""
-        if len(self.dims) == 1 and self.dims[0][1] == 1 and self.dims[0][0] not in _SINGULAR:
+        if len(self.dims) == 1 and self.dims[0][1] == 1 and self.dims[0][0] not in _SINGULAR and not self.counted:
             return self.dims[0][0]
         return None
 
@@ -47,7 +57,7 @@ class Unit:
         def part(items: list[tuple[str, int]], singular: bool) -> str:
             words = []
             for base, exp in items:
-                word = _SINGULAR.get(base, base) if singular else base
+                word = (dict(self.counted).get(base) or _SINGULAR.get(base, base)) if singular else base
                 words.append(word if abs(exp) == 1 else f"{word}^{abs(exp)}")
             return " ".join(words)
 

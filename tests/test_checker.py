@@ -327,8 +327,10 @@ def test_previous_y_and_before_y_are_earlier() -> None:
     checked('rule a for each year y cites "T"\n'
             '  = if y = first(year) then revenue[y] else a[previous(y)] + revenue[y]\n'
             'rule b for each year y cites "T" = revenue[y] + sum(b[x] for each year x before y)\n'
-            'rule c for each year y cites "T" = revenue[y] + sum(c[x] for each year x before previous(y))\n'
-            'rule d for each year y cites "T" = revenue[y] + sum(d[previous(x)] for each year x through y)\n')
+            'rule c for each year y cites "T"\n'
+            '  = if y > first(year) then revenue[y] + sum(c[x] for each year x before previous(y)) else revenue[y]\n'
+            'rule d for each year y cites "T"\n'
+            '  = revenue[y] + sum(d[previous(x)] for each year x through y where x > first(year))\n')
 
 
 def test_before_a_period_that_is_not_earlier_can_loop() -> None:

@@ -149,6 +149,10 @@ def _library(args: list[str]) -> None:
         contract = evaluator.load(files[0])
         contract.explain(files[1], files[2] if len(files) > 2 else None, Path(inputs) if inputs else None,
                          reading, as_of=as_of)
+    elif command == "simulate":
+        contract = evaluator.load(files[0])
+        contract.simulate(str(_option(args, "--model")), int(_option(args, "--paths") or 10), 0,
+                          Path(inputs) if inputs else None, as_of)
     else:
         raise AssertionError(f"no library equivalent for '{command}'")
 

@@ -12,7 +12,7 @@ fails must fail in all three with the same message. benchmarks/engine.py runs th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import evaluator
 from evaluator import nodes as n
+from evaluator.calendars import calendar
 from evaluator.contract import Contract
 from evaluator.evaluate import Run
 from tests.helpers import DATA, ROOT
@@ -78,6 +79,19 @@ def _value(kind: str) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), inner, inner, inner)
 
 
+def _sessions(program: Any, calendar_name: str, drawn: list[date]) -> list[date]:
+    """As many consecutive trading days of the calendar as dates drawn, from the earliest: a series by
+    trading day takes a value for each session and no other day."""
+    cal = calendar(program.calendars[calendar_name].source)
+    days: list[date] = []
+    day = min(drawn, default=date(2024, 1, 2))
+    while len(days) < len(drawn):
+        if cal.is_business_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 @st.composite
 def scenarios(draw: Callable[..., Any], contract: Contract) -> list[dict[str, Any]]:
     """A few rows of inputs for the contract, in the shape of an inputs file (a mapping per row)."""
@@ -92,7 +106,9 @@ def scenarios(draw: Callable[..., Any], contract: Contract) -> list[dict[str, An
         kind = sym.type.kind
         for row in out:
             if decl.by_date:
-                entries = {d.isoformat(): draw(_value(kind)) for d in series_dates}
+                days = series_dates if decl.trading_days is None else _sessions(program, decl.trading_days, series_dates)
+                value = _value(kind) if decl.trading_days is None else _value(kind).filter(lambda v: v is not None)
+                entries = {d.isoformat(): draw(value) for d in days}  # by trading day: no hole
                 row[name] = {d: v for d, v in entries.items() if v is not None}
             elif decl.period_set:
                 periods = program.period_sets[decl.period_set].names

@@ -118,13 +118,21 @@ def test_division_by_zero_names_the_rule_and_place(tmp_path: Path) -> None:
     assert (d.line, d.column) == (7, 55)  # the divisor amount[Q1]
 
 
-def test_previous_of_the_first_period_is_an_error_not_a_guess(tmp_path: Path) -> None:
+def test_previous_of_the_first_period_is_refused_by_check_not_guessed(tmp_path: Path) -> None:
     rules = PRELUDE + """
 rule growth for each quarter q cites "T" = amount[q] - amount[previous(q)]
 outputs growth
 """
-    with pytest.raises(evaluator.EvaluationError, match="Q1 is the first quarter: it has no previous one"):
+    with pytest.raises(evaluator.CheckError) as info:  # before: an EvaluationError at Q1, after check passed
         outputs(tmp_path, rules, {"amount": {"Q1": 1, "Q2": 3}})
+    d = info.value.diagnostics[0]
+    assert (d.line, d.column, d.message, d.hint) == (
+        8, 63, "q may be the first quarter, which has no previous one",
+        "say what applies then: if q > first(quarter) then ... previous(q) ... else ...")
+    # guarded, it is evaluated: Q1 has no growth (0), Q2 3 - 1 = 2
+    guarded = rules.replace("= amount[q] - amount[previous(q)]",
+                            "= if q > first(quarter) then amount[q] - amount[previous(q)] else USD 0")
+    assert outputs(tmp_path, guarded, {"amount": {"Q1": 1, "Q2": 3}})["growth"] == {"Q1": 0, "Q2": 2, "Q3": None}
 
 
 def test_running_total_through_earlier_periods(tmp_path: Path) -> None:

@@ -125,6 +125,7 @@ def _token(texts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 _TERMINALS: dict[str, st.SearchStrategy[str]] = {
     "NAME": _token(st.sampled_from(NAMES)),
+    "ENTRY_KEY": _token(st.sampled_from(NAMES)),  # a table entry's member: a name, then its ':'
     "HYPHENATED": _token(st.sampled_from(["excess-year", "press-release", "a-b-c", "y-1"])),
     "DATE": _token(st.sampled_from(DATES)),
     "NUMBER": _token(st.one_of(
