@@ -17,6 +17,7 @@ from .datafile import read_text
 from .errors import ContractError, ContractFileError, Diagnostic
 from .example_reset import rewrite
 from .examples import Contracts, ExampleFile, Outcome, find, load_file, run
+from .limits import DEFAULT, Limits
 
 
 @dataclass
@@ -30,10 +31,10 @@ class Run:
         return [o for o in self.outcomes if o.mismatches]
 
 
-def run_paths(paths: Sequence[str | Path]) -> Run:
+def run_paths(paths: Sequence[str | Path], limits: Limits = DEFAULT) -> Run:
     """Every example of every example file found at `paths` (see examples.find)."""
     done = Run()
-    contracts = Contracts()
+    contracts = Contracts(limits)
     names = find(paths)
     if not names:
         where = ", ".join(str(p) for p in paths) or "."
@@ -73,15 +74,16 @@ def report(done: Run) -> str:
     return "\n".join(lines) + "\n"
 
 
-def reset(done: Run, confirm: Callable[[str], bool]) -> str:
-    """Write the actual figures in place of the expected ones that differ, once `confirm(question)` agrees."""
+def reset(done: Run, confirm: Callable[[str], bool]) -> tuple[str, bool]:
+    """Write the actual figures in place of the expected ones that differ, once `confirm(question)` agrees;
+    say what was done, and whether any file was rewritten."""
     wrong = [m for o in done.failed for m in o.mismatches if m.resettable]
     if not wrong:
-        return ""
+        return "", False
     files = {o.example.file for o in done.failed if any(m.resettable for m in o.mismatches)}
     question = f"rewrite {len(wrong)} expected figure(s) in {len(files)} file(s) with the actual ones?"
     if not confirm(question):
-        return "nothing rewritten\n"
+        return "nothing rewritten\n", False
     lines = []
     for loaded in done.files:
         mine = [m for o in done.failed if o.example.file == loaded.data.file for m in o.mismatches if m.resettable]
@@ -92,7 +94,7 @@ def reset(done: Run, confirm: Callable[[str], bool]) -> str:
                                                loaded.data.file, hint="run clausewise test --reset again"))
         output_file.write(loaded.path, rewrite(loaded.data.text, loaded.data.file, mine))
         lines.append(f"reset {len(mine)} figure(s) in {loaded.data.file}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", True
 
 
 def ask(question: str) -> bool:

@@ -41,6 +41,7 @@ from .contract_file import load
 from .datafile import DATA_SUFFIXES, Data, read_text, validate_schema
 from .datafile import load as load_data
 from .errors import ContractError, ContractFileError, Diagnostic
+from .limits import DEFAULT, Limits
 
 SCHEMA = "example.schema.json"
 PENDING = "pending"
@@ -169,14 +170,17 @@ def run(example: Example, contract: Contract) -> Outcome:
         result = contract.evaluate(example.inputs, interpretation=example.reading, narrate=False,
                                    as_of=example.as_of)
     except ContractError as exc:
-        raise type(exc)([Diagnostic(f"example '{example.name}' cannot be evaluated", example.file,
-                                    example.line, example.column, example.line, example.column + 1),
+        here = (example.file, example.line, example.column, example.line, example.column + 1)
+        if all(not d.line for d in exc.diagnostics):  # nowhere in particular (an unknown reading): at the example
+            raise type(exc)([Diagnostic(f"example '{example.name}': {d.message}", *here, d.hint)
+                             for d in exc.diagnostics]) from None
+        raise type(exc)([Diagnostic(f"example '{example.name}' cannot be evaluated", *here),
                          *exc.diagnostics]) from None
     outcome = Outcome(example)
     for check in example.checks:
         problem = _compare(check, result.outputs)
-        if problem is not None:
-            outcome.mismatches.append(problem)
+        if problem is not None and problem.message not in {m.message for m in outcome.mismatches}:
+            outcome.mismatches.append(problem)  # an output missing is said once, not once per period
     return outcome
 
 
@@ -268,11 +272,12 @@ def decimal_text(number: Fraction) -> str | None:
 class Contracts:
     """Contracts loaded once per run, by their resolved path."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits = DEFAULT) -> None:
+        self.limits = limits
         self._loaded: dict[Path, Contract] = {}
 
     def get(self, path: Path) -> Contract:
         key = path.resolve()
         if key not in self._loaded:
-            self._loaded[key] = load(path)
+            self._loaded[key] = load(path, limits=self.limits)
         return self._loaded[key]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import output_file
-from .datafile import read_text
+from .datafile import RULE_SUFFIXES, read_text
 from .errors import ContractError, Diagnostic, RuleSyntaxError
 from .fmt import format_text
 
@@ -31,6 +31,9 @@ def format_files(paths: Sequence[str], check: bool = False) -> Outcome:
     outcome = Outcome()
     for name in paths:
         try:
+            if not name.lower().endswith(RULE_SUFFIXES):  # never read (nor rewrite) another kind of file
+                raise ContractError(Diagnostic("this is not named as a rule file", name,
+                                               hint="a rule file's name ends in .rules"))
             text = read_text(Path(name), RuleSyntaxError)
             new = format_text(text, name)
             if new == text:

@@ -153,6 +153,20 @@ def _library(args: list[str]) -> None:
         contract = evaluator.load(files[0])
         contract.simulate(str(_option(args, "--model")), int(_option(args, "--paths") or 10), 0,
                           Path(inputs) if inputs else None, as_of)
+    elif command == "fmt":
+        from evaluator.datafile import read_text
+        from evaluator.fmt import format_text
+
+        for f in files:
+            format_text(read_text(Path(f), evaluator.RuleSyntaxError), f)
+    elif command == "test":
+        from evaluator import examples
+
+        contracts = examples.Contracts()
+        for path in examples.find(files):
+            loaded = examples.load_file(path)
+            for example in loaded.examples:
+                examples.run(example, contracts.get(loaded.contract))
     else:
         raise AssertionError(f"no library equivalent for '{command}'")
 

@@ -212,6 +212,12 @@ def test_fmt_of_a_file_that_does_not_parse_exits_2(tmp_path: Path, capsys: pytes
     assert bad.read_text(encoding="utf-8") == 'rule x cites "a" = (\n'
     code, out, err = run_cli(capsys, "fmt", "--check", tmp_path / "missing.rules")
     assert (code, out, err) == (2, "", f"{tmp_path / 'missing.rules'}: error: no such file\n")
+    contract = tmp_path / "contract.yaml"
+    contract.write_text("contract: x\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "fmt", contract)
+    assert (code, out, err) == (2, "", f"{contract}: error: this is not named as a rule file\n"
+                                       "   hint: a rule file's name ends in .rules\n")
+    assert contract.read_text(encoding="utf-8") == "contract: x\n"
 
 
 def test_fmt_never_overwrites_a_file_changed_while_it_worked(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -1,7 +1,7 @@
 """The HTML report: self-contained, every figure linked to its explanation, charts drawn.
 
-Expected Kaixin figures come from the hand-computed scenario of
-tests/test_kaixin_scenarios.py (Y1 RMB 600M, Y2 RMB 800M, Y3-Y5 pending), never
+Expected Kaixin figures come from the hand-computed example of
+rules/kaixin/examples/02-a-miss-made-up.yaml (Y1 RMB 600M, Y2 RMB 800M, Y3-Y5 pending), never
 from the code under test. The browser test renders the page in headless
 Chromium and leaves a screenshot in test-artifacts/report.png.
 """

@@ -13,7 +13,7 @@ pending. For every reading (spa, excess-year, press-release):
 * pending years are None, known years are not;
 * the same inputs give byte-identical JSON, also from a separately loaded contract.
 
-The figures themselves are checked by hand in test_kaixin_scenarios.py; here
+The figures themselves are worked out by hand in rules/kaixin/examples/*.yaml; here
 nothing re-implements the rules, only bounds that follow from them are checked.
 """
 
