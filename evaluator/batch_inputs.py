@@ -184,7 +184,10 @@ def _given(g: Given, rows: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """Which rows have a value in a column."""
     pending = g.col.pending
     out = np.ones(rows, dtype=bool) if pending is None else ~np.asarray(pending, dtype=bool)
-    return out if out.shape == (rows,) else np.broadcast_to(out, (rows,)).copy()
+    out = out if out.shape == (rows,) else np.broadcast_to(out, (rows,)).copy()
+    if g.exact:  # values past int64 are kept by row, outside the column: they are given too
+        out[list(g.exact)] = True
+    return out
 
 
 def _lengths(lengths: Mapping[tuple[str, str | None], int]) -> str:

@@ -240,8 +240,9 @@ def _arguments() -> argparse.ArgumentParser:
     fm.add_argument("files", nargs="+", metavar="RULE_FILE", help="rule files, rewritten in place")
     fm.add_argument("--check", action="store_true",
                     help="change nothing: list the files that would change and exit 1 if there are any")
-    sub.add_parser("lsp", help="the language server for editors, over standard input and output "
-                   "(needs: pip install 'clausewise[lsp]')")
+    ls = sub.add_parser("lsp", help="the language server for editors, over standard input and output "
+                        "(needs: pip install 'clausewise[lsp]')")
+    _limits(ls)  # the limits its checks use
     ts = sub.add_parser("test", help="run the worked examples kept beside the rules (YAML example files)")
     ts.add_argument("paths", nargs="*", metavar="PATH",
                     help="example files, or folders to search for them (default: the current folder)")
@@ -563,9 +564,10 @@ def _lsp(args: argparse.Namespace) -> str:
     try:
         from . import lsp
     except ImportError as exc:
-        raise ContractError(Diagnostic(f"the language server needs {exc.name or 'pygls'}, which is not installed",
-                                       "", hint="pip install 'clausewise[lsp]'")) from None
-    lsp.main()
+        needed = (exc.name or "pygls").split(".")[0]
+        raise ContractError(Diagnostic(f"the language server needs {needed}, which is not installed", "",
+                                       hint="pip install 'clausewise[lsp]'")) from None
+    lsp.main(_limits_of(args))
     return ""
 
 

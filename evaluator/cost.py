@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from . import nodes as n
 from .errors import Diagnostic
+from .calendars import FIRST_MARKET_DAY, LAST_MARKET_DAY, MARKETS
 from .limits import MAX_DAYS, MAX_ENTRIES, MAX_SERIES, Limits
 from .program import Program
 
@@ -103,9 +104,19 @@ class _Counter:
         if q.kind == "entries":
             return MAX_ENTRIES
         if q.kind == "dates":
-            return MAX_SERIES
+            return self.series_size(q.period_set)
         assert q.bound is not None and q.last is not None
         return min(MAX_DAYS, self.days(q.bound, q.last))
+
+    def series_size(self, name: str) -> int:
+        """The most entries a series may have: MAX_SERIES, or for one by trading day of a market's calendar
+        (read for fixed years), the days of those years (trading_days.py refuses any other date)."""
+        sym = self.program.symbols.get(name)
+        decl = sym.decl if sym is not None else None
+        if isinstance(decl, n.InputDecl) and decl.trading_days in self.program.calendars and \
+                self.program.calendars[decl.trading_days].source.startswith(MARKETS):
+            return (LAST_MARKET_DAY - FIRST_MARKET_DAY).days + 1
+        return MAX_SERIES
 
     def days(self, first: n.Expr, last: n.Expr) -> int:
         """The days from `first` through `last`, at most, where the rules fix that span; else MAX_DAYS."""

@@ -20,6 +20,7 @@ from pygls.workspace import TextDocument
 
 from . import lsp_project as lp
 from .errors import ContractError, Diagnostic
+from .limits import DEFAULT, Limits
 
 SOURCE = "clausewise"
 _SYMBOL_KINDS = {
@@ -37,7 +38,7 @@ _COMPLETION_KINDS = {
 
 
 class RulesServer(LanguageServer):
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits = DEFAULT) -> None:
         from importlib.metadata import PackageNotFoundError, version
 
         try:
@@ -45,7 +46,9 @@ class RulesServer(LanguageServer):
         except PackageNotFoundError:
             own = "0"
         super().__init__("clausewise", own, text_document_sync_kind=t.TextDocumentSyncKind.Full)
-        self.published: set[str] = set()  # documents given problems, to clear them when they are fixed
+        self.limits = limits  # those of `check` (--max-cost, --max-digits)
+        self.published: dict[str, list[t.Diagnostic]] = {}  # the problems last shown, by document
+        self.owners: dict[Path, lp.Owner | None] = {}  # the contract listing each rule file: found on open, save
 
     # -- the documents -----------------------------------------------------------------------------------
     def open_texts(self) -> dict[Path, str]:
@@ -64,7 +67,15 @@ class RulesServer(LanguageServer):
         path = _path(uri)
         if path is None:
             return None
-        return lp.analyse(path, self.open_texts(), self.top()), self.workspace.get_text_document(uri)
+        path = path.resolve()
+        if path not in self.owners:
+            self.owners[path] = lp.find_owner(path, self.top())
+        analysis = lp.analyse(path, self.open_texts(), self.top(), self.owners[path], self.limits)
+        return analysis, self.workspace.get_text_document(uri)
+
+    def forget_owners(self) -> None:
+        """A file was saved (a contract may list other files now): look for the contracts again."""
+        self.owners.clear()
 
     # -- places ------------------------------------------------------------------------------------------
     def client_range(self, lines: list[str], r: lp.Range) -> t.Range:
@@ -81,6 +92,7 @@ class RulesServer(LanguageServer):
         return t.Location(uri=from_fs_path(str(path)) or "", range=self.client_range(text.split("\n"), r))
 
     def publish(self, uri: str) -> None:
+        """The problems of a document, and of the other open documents checked with it where they changed."""
         found = self.analysis(uri)
         if found is None:
             return
@@ -89,12 +101,11 @@ class RulesServer(LanguageServer):
             path = _path(other_uri)
             if path is None or (path.resolve() not in analysis.texts and other_uri != uri):
                 continue
-            problems = analysis.problems_in(path)
-            if not problems and other_uri not in self.published:
-                continue
             lines = doc.source.split("\n")
-            diagnostics = [self.diagnostic(d, doc.source, lines) for d in problems]
-            self.published.add(other_uri)
+            diagnostics = [self.diagnostic(d, doc.source, lines) for d in analysis.problems_in(path)]
+            if other_uri != uri and self.published.get(other_uri, []) == diagnostics:
+                continue
+            self.published[other_uri] = diagnostics
             self.text_document_publish_diagnostics(
                 t.PublishDiagnosticsParams(uri=other_uri, diagnostics=diagnostics, version=doc.version))
 
@@ -109,12 +120,13 @@ def _path(uri: str) -> Path | None:
     return Path(fs) if fs and uri.startswith("file:") else None
 
 
-def make_server() -> RulesServer:
+def make_server(limits: Limits = DEFAULT) -> RulesServer:
     """A server with every feature registered."""
-    server = RulesServer()
+    server = RulesServer(limits)
 
     @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: RulesServer, params: t.DidOpenTextDocumentParams) -> None:
+        ls.forget_owners()
         ls.publish(params.text_document.uri)
 
     @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
@@ -123,7 +135,14 @@ def make_server() -> RulesServer:
 
     @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: RulesServer, params: t.DidSaveTextDocumentParams) -> None:
+        ls.forget_owners()
         ls.publish(params.text_document.uri)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: RulesServer, params: t.DidCloseTextDocumentParams) -> None:
+        if ls.published.pop(params.text_document.uri, None):  # its problems leave with it
+            ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri,
+                                                                            diagnostics=[]))
 
     @server.feature(t.TEXT_DOCUMENT_HOVER)
     def hover(ls: RulesServer, params: t.HoverParams) -> t.Hover | None:
@@ -223,7 +242,7 @@ def make_server() -> RulesServer:
     return server
 
 
-def main() -> int:
+def main(limits: Limits = DEFAULT) -> int:
     """Serve one client over standard input and output until it says exit."""
-    make_server().start_io()
+    make_server(limits).start_io()
     return 0

@@ -3,7 +3,9 @@
 A rule file is checked with the files it belongs with: the contract file that lists it (a `.yaml`
 beside it, in a folder above it, or in a folder next to one of those, such as `contracts/` next to
 `rules/`) names its sibling rule files and the anchored agreement text. Unsaved text of open
-documents counts in place of the file on disk. Positions here are (line, column) counted from 0 in
+documents counts in place of the file on disk. An amendment's rule file is checked by loading its
+amendment, as the CLI does, once saved (until then, its syntax only); a file no contract lists is
+checked alone, as `clausewise check FILE` does. Positions here are (line, column) counted from 0 in
 code points; the server converts them to the client's units.
 """
 
@@ -24,9 +26,11 @@ from .builtins import TABLE
 from .checker import check
 from .clauses import AgreementText, load_text
 from .contract_file import _check_citations
+from .contract_file import load as load_contract
 from .datafile import DATA_SUFFIXES, read_text
 from .datafile import load as load_data
 from .errors import ContractError, ContractFileError, Diagnostic, RuleSyntaxError
+from .limits import DEFAULT, Limits
 from .parser import lark_parser, parse
 from .program import Program
 
@@ -109,10 +113,16 @@ class Analysis:
         return [d for d in self.problems if d.file and Path(d.file).resolve() == target]
 
 
-def analyse(path: Path, open_texts: Mapping[Path, str], top: Path | None = None) -> Analysis:
-    """Parse and check the rule file at `path` as the CLI would, with the text of open documents."""
+_FIND = Owner(Path(), "", (), None)  # `analyse` without an owner given: look for it
+
+
+def analyse(path: Path, open_texts: Mapping[Path, str], top: Path | None = None,
+            owner: Owner | None = _FIND, limits: Limits = DEFAULT) -> Analysis:
+    """Parse and check the rule file at `path` as the CLI would, with the text of open documents; `owner`: the
+    contract listing it, if known already (None: none does)."""
     path = path.resolve()
-    owner = find_owner(path, top)
+    if owner is _FIND:
+        owner = find_owner(path, top)
     paths = list(owner.rules) if owner is not None and owner.kind == "contract" else [path]
     if path not in paths:
         paths = [path]  # an amendment's rule file: checked as the file it is, without the agreement
@@ -132,16 +142,34 @@ def analyse(path: Path, open_texts: Mapping[Path, str], top: Path | None = None)
             result.agreement = load_text(owner.text)
         except ContractError:
             result.agreement = None
-    if result.problems or (owner is not None and owner.kind == "amendment"):
+    if result.problems:
         return result  # a file that does not parse: its syntax errors first, as the CLI reports them
+    if owner is not None and owner.kind == "amendment":
+        _amendment(result, owner, limits)
+        return result
     try:
         files, _ = apply([result.files[p] for p in paths], [])
-        result.program = check(files)
+        result.program = check(files, limits)
         if result.agreement is not None:
             _check_citations(result.program, result.agreement, len(result.agreement.clauses))
     except ContractError as exc:
         result.problems += exc.diagnostics
     return result
+
+
+def _amendment(result: Analysis, owner: Owner, limits: Limits) -> None:
+    """An amendment's rule file, as saved: checked by loading the amendment, as the CLI does (an amendment
+    reads its files from disk; while its text is changed and not saved, only its syntax is checked)."""
+    try:
+        if result.texts[result.path] != read_text(result.path, RuleSyntaxError):
+            return
+        contract = load_contract(owner.file, limits=limits)
+    except ContractError as exc:
+        result.problems += exc.diagnostics
+        return
+    result.program = contract.program
+    if isinstance(contract.text, AgreementText):
+        result.agreement = contract.text
 
 
 def _parse(text: str, path: Path) -> n.RuleFile:

@@ -57,5 +57,4 @@ class ClausewiseLexer(RegexLexer):
     aliases = ["clausewise", "cw"]
     filenames = ["*.rules"]
     mimetypes = ["text/x-clausewise"]
-    url = "https://github.com/clausewise/clausewise"
     tokens = {"root": _root()}

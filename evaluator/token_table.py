@@ -43,6 +43,15 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME_START = re.compile(r"^\(\?!\(\?:([^)]*)\)\\b\)")  # NAME's look-ahead: the words it may not be
 
 
+def _plain_signs(regex: str) -> list[str]:
+    """`(?:>=|<=|\\+)` -> [">=", "<=", "+"]; [] for a regex that is not a choice of signs written out."""
+    body = regex.removeprefix("(?:").removesuffix(")") if regex.startswith("(?:") else regex
+    alternatives = [re.sub(r"\\(.)", r"\1", alt) for alt in body.split("|")]
+    if all(a and re.fullmatch(r"[^\w\s\\()\[\]{}.*+?^$|]+|[-+*/.]", a) for a in alternatives):
+        return alternatives
+    return []
+
+
 def _non_capturing(regex: str) -> str:
     """The grammar's regex with its groups made non-capturing (the rules number their own) and its line
     breaks written `\\n`, as JSON and every regex dialect read them."""
@@ -70,12 +79,10 @@ def table() -> TokenTable:
     words: list[str] = []
     signs: list[str] = []
     for pattern in terminals.values():
-        if type(pattern).__name__ != "PatternStr":
-            continue
-        (words if _WORD.fullmatch(pattern.value) else signs).append(pattern.value)
-    for named in ("CMP_OP", "ADD_OP", "MUL_OP"):  # alternatives of plain signs: (?:>=|<=|...)
-        body = terminals[named].value.removeprefix("(?:").removesuffix(")")
-        signs += [re.sub(r"\\(.)", r"\1", alt) for alt in body.split("|")]
+        if type(pattern).__name__ == "PatternStr":
+            (words if _WORD.fullmatch(pattern.value) else signs).append(pattern.value)
+        else:  # a named terminal that is a choice of plain signs (CMP_OP: >= | <= | ...) is operators too
+            signs += _plain_signs(pattern.value)
     name = _non_capturing(terminals["NAME"].value)
     start = _NAME_START.match(name)
     if start is None:

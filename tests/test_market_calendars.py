@@ -98,3 +98,14 @@ def test_an_unknown_trading_calendar_is_refused(tmp_path: Path) -> None:
         contract_from(tmp_path, SERIES.replace("trading day in nyse", "trading day in nsye"))
     [d] = caught.value.diagnostics
     assert (d.message, d.hint) == ("unknown calendar 'nsye'", "did you mean 'nyse'?")
+
+
+def test_a_series_by_trading_day_is_bounded_by_the_years_the_market_is_read_for(tmp_path: Path) -> None:
+    from evaluator import cost
+
+    rules = SERIES.replace(" among the last 3 through 2026-07-07", "")  # a count over the whole series
+    by_day = cost.bound(contract_from(tmp_path, rules).program).total
+    by_date = cost.bound(contract_from(tmp_path, rules.replace("by trading day in nyse", "by date")).program).total
+    # 6 steps per entry, +1: at most 13,149 days from 2000-01-01 through 2035-12-31 (no other date is taken),
+    # against 100,000 entries for any series by date
+    assert (by_day, by_date) == (6 * 13_149 + 1, 6 * 100_000 + 1)

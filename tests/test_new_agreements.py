@@ -160,8 +160,6 @@ def test_a_dollar_sign_in_the_note_rules_is_refused_with_the_fix(capsys: pytest.
     assert lines[-1].strip() == "hint: write USD 379,389.04"
 
 
-@pytest.mark.xfail(strict=True, reason="the batch takes a value past 64 bits in a series by trading day for a hole "
-                                       "(evaluator/batch_inputs.py, _trading_days/_given): seen in test_engines.py")
 def test_the_batch_keeps_a_value_past_64_bits_in_a_series_by_trading_day() -> None:
     contract = evaluator.load(TIERED)
     prices = {"2024-01-02": [0, 0], "2024-01-03": [0, 2**63], "2024-01-04": [0, 0]}

@@ -280,3 +280,30 @@ def test_library_bad_input_is_an_input_error(kaixin: evaluator.Contract) -> None
         kaixin.sweep(["revenue.Y3=9..1"], 1, INPUTS)
     assert str(raised.value).startswith("--vary:1:12: the range runs backwards: 9 is after 1")
     assert sweep_.MAX_POINTS == 100_000
+
+
+def test_a_failing_point_is_reported_and_the_others_shown(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    rules = ('currency USD cites "x"\ninput a: USD cites "x"\ninput b: USD cites "x"\n'
+             'rule q cites "x" = round a / b down to 0.01\noutputs q\n')
+    (tmp_path / "rules.rules").write_text(rules, encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("contract: t\ntitle: T\ndate: 2026-01-01\nparties:\n  - {id: A, name: A}\n"
+                                     "rules:\n  - rules.rules\n", encoding="utf-8")
+    s = evaluator.load(tmp_path / "c.yaml").sweep(["b=-1..1"], "0.5", {"a": 1})
+    assert s.values["rules"]["q"] == [Decimal(-1), Decimal(-2), None, Decimal(2), Decimal(1)]
+    assert list(s.errors["rules"]) == [2]
+    code, out, err = _run(capsys, "sweep", tmp_path / "c.yaml", "--set", "a=1", "--vary", "b=-1..1", "--step",
+                          "0.5", "--format", "csv")
+    assert code == 2
+    assert out.splitlines() == ["b,q", "-1,-1", "-0.5,-2", "0,", "0.5,2", "1,1"]
+    assert err == "sweep: at b = 0 (rules): error: in q: division by zero\n" \
+                  "   hint: the amount divided by is zero for these inputs\n"
+
+
+def test_a_workbook_holds_a_figure_as_a_number_only_where_a_number_is_exact() -> None:
+    from evaluator.render_sweep import _xlsx_value
+
+    assert _xlsx_value(38_346) == 38_346 and _xlsx_value(Decimal("850000000")) == 850_000_000
+    assert _xlsx_value(Decimal("0.1")) == "0.1"  # a double holds 0.1000000000000000055...
+    assert _xlsx_value(10**15 + 1) == "1000000000000001"
+    assert _xlsx_value(date(2027, 1, 1)) == "2027-01-01" and _xlsx_value(None) is None
