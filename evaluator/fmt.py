@@ -9,10 +9,14 @@ of its own); what is made canonical is
 - indentation: a declaration starts in column 1; a line that starts a part of
   a declaration (`cites`, `means`, `= ...`, a table entry, a period, `under`,
   `pool`, ...) is indented by two spaces; a line that continues a formula keeps
-  its own indentation, but never less than four spaces;
+  its own indentation, but never less than four spaces (so that formulas may be
+  aligned); a line that continues a list of names (`outputs a,` / `b`) keeps
+  its own, but never less than two;
 - spacing within a line: one space between words, none inside brackets, before
   `,` `:` `%` `)` `]`, around `.`, after a leading minus or between a name
-  and the `(` or `[` that follows it; two spaces before a comment after code;
+  and the `(` or `[` that follows it; one before the colon of a type note
+  (`rule x : date`, as against `input x: date` and `Y1: 5`); the spaces before
+  a comment after code are kept (comments may be aligned), at least one;
 - blank lines: kept as groups (several blank lines become one), none at the
   start or end of the file; no trailing spaces; one line break at the end;
 - comments: kept word for word; a comment on a line of its own is indented as
