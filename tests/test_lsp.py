@@ -119,7 +119,13 @@ def exchange(body: Callable[[Session], Awaitable[None]], root: Path | None = Non
             await asyncio.wait_for(client.shutdown_async(None), 30)
         finally:
             client.exit(None)
-            await asyncio.wait_for(client.stop(), 30)
+            try:
+                await asyncio.wait_for(client.stop(), 30)
+            finally:  # a server that does not exit is killed: a test never hangs on it
+                server = client._server
+                if server is not None and server.returncode is None:
+                    server.kill()
+                    await server.wait()
 
     asyncio.run(run())
 
