@@ -27,8 +27,8 @@ import math
 from dataclasses import dataclass
 
 from . import nodes as n
-from .errors import Diagnostic
 from .calendars import FIRST_MARKET_DAY, LAST_MARKET_DAY, MARKETS
+from .errors import Diagnostic
 from .limits import MAX_DAYS, MAX_ENTRIES, MAX_SERIES, Limits
 from .program import Program
 
