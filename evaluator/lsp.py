@@ -47,7 +47,7 @@ class RulesServer(LanguageServer):
             own = "0"
         super().__init__("clausewise", own, text_document_sync_kind=t.TextDocumentSyncKind.Full)
         self.limits = limits  # those of `check` (--max-cost, --max-digits)
-        self.published: dict[str, list[t.Diagnostic]] = {}  # the problems last shown, by document
+        self.published: dict[str, list[t.Diagnostic]] = {}  # the problems last shown, by document (_doc)
         self.owners: dict[Path, lp.Owner | None] = {}  # the contract listing each rule file: found on open, save
 
     # -- the documents -----------------------------------------------------------------------------------
@@ -97,15 +97,19 @@ class RulesServer(LanguageServer):
         if found is None:
             return
         analysis, _ = found
-        for other_uri, doc in list(self.workspace.text_documents.items()):
-            path = _path(other_uri)
-            if path is None or (path.resolve() not in analysis.texts and other_uri != uri):
+        own = _path(uri)
+        for key, doc in list(self.workspace.text_documents.items()):
+            path = _path(key)
+            # the workspace keeps a URI as it normalises it (a space unquoted): the document's own is the client's
+            this = path is not None and own is not None and path.resolve() == own.resolve()
+            other_uri = uri if this else (from_fs_path(str(path)) if path is not None else None) or key
+            if path is None or (path.resolve() not in analysis.texts and not this):
                 continue
             lines = doc.source.split("\n")
             diagnostics = [self.diagnostic(d, doc.source, lines) for d in analysis.problems_in(path)]
-            if other_uri != uri and self.published.get(other_uri, []) == diagnostics:
+            if not this and self.published.get(_doc(other_uri), []) == diagnostics:
                 continue
-            self.published[other_uri] = diagnostics
+            self.published[_doc(other_uri)] = diagnostics
             self.text_document_publish_diagnostics(
                 t.PublishDiagnosticsParams(uri=other_uri, diagnostics=diagnostics, version=doc.version))
 
@@ -113,6 +117,12 @@ class RulesServer(LanguageServer):
         message = d.text() + (f"\nhint: {d.hint}" if d.hint else "")
         return t.Diagnostic(range=self.client_range(lines, lp.diagnostic_range(d, text)), message=message,
                             severity=t.DiagnosticSeverity.Error, source=SOURCE)
+
+
+def _doc(uri: str) -> str:
+    """A document as `published` keeps it: its path (a URI may quote a character or not), else its URI."""
+    path = _path(uri)
+    return str(path.resolve()) if path is not None else uri
 
 
 def _path(uri: str) -> Path | None:
@@ -140,7 +150,7 @@ def make_server(limits: Limits = DEFAULT) -> RulesServer:
 
     @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: RulesServer, params: t.DidCloseTextDocumentParams) -> None:
-        if ls.published.pop(params.text_document.uri, None):  # its problems leave with it
+        if ls.published.pop(_doc(params.text_document.uri), None):  # its problems leave with it
             ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri,
                                                                             diagnostics=[]))
 

@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("pygls")
 from lsprotocol import types as t  # noqa: E402
 from pygls.lsp.client import LanguageClient  # noqa: E402
-from pygls.uris import from_fs_path  # noqa: E402
+from pygls.uris import from_fs_path, to_fs_path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = """\
@@ -54,13 +54,19 @@ outputs fee
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "contracts").mkdir()
+    tmp_path = tmp_path / "a folder with spaces"  # a URI quotes them (%20): the server must know its document
+    (tmp_path / "contracts").mkdir(parents=True)
     (tmp_path / "rules").mkdir()
     (tmp_path / "contracts" / "deal.yaml").write_text(CONTRACT, encoding="utf-8")
     (tmp_path / "contracts" / "deal.txt").write_text(AGREEMENT, encoding="utf-8")
     (tmp_path / "rules" / "price.rules").write_text(PRICE, encoding="utf-8")
     (tmp_path / "rules" / "fee.rules").write_text(FEE, encoding="utf-8")
     return tmp_path
+
+
+def _key(uri: str) -> str:
+    """A document's URI as a path: the server may quote a URI (a space as %20) otherwise than the client."""
+    return to_fs_path(uri) or uri
 
 
 class Session:
@@ -95,8 +101,8 @@ class Session:
         while True:
             await asyncio.wait_for(self.arrived.wait(), 30)
             self.arrived.clear()
-            if uri in self.diagnostics:
-                return self.diagnostics.pop(uri)
+            if _key(uri) in self.diagnostics:
+                return self.diagnostics.pop(_key(uri))
 
 
 def exchange(body: Callable[[Session], Awaitable[None]], root: Path | None = None) -> None:
@@ -106,7 +112,7 @@ def exchange(body: Callable[[Session], Awaitable[None]], root: Path | None = Non
 
         @client.feature(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def _diagnostics(params: t.PublishDiagnosticsParams) -> None:
-            session.diagnostics[params.uri] = list(params.diagnostics)
+            session.diagnostics[_key(params.uri)] = list(params.diagnostics)
             session.arrived.set()
 
         await client.start_io(sys.executable, "-m", "evaluator", "lsp")
