@@ -17,7 +17,7 @@ go on. Amounts that do not fit in 64 bits are kept exactly for the scalar engine
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -187,6 +187,36 @@ def _given(g: Given, rows: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
     out = out if out.shape == (rows,) else np.broadcast_to(out, (rows,)).copy()
     if g.exact:  # values past int64 are kept by row, outside the column: they are given too
         out[list(g.exact)] = True
+    return out
+
+
+def one_row(program: Program, values: Mapping[str, Any],
+            leave_out: Container[tuple[str, str | None]] = ()) -> dict[str, list[Any]] | None:
+    """Checked inputs (inputs.validate's values) as batch columns of one row, keyed "name" or "name.KEY" (a
+    period or a date), without those of `leave_out` ((input, period or None)); None where a batch cannot hold
+    them: a ledger with entries, values given with the dates they were reported, one value for every date."""
+    if getattr(values, "reported", None):
+        return None
+    out: dict[str, list[Any]] = {}
+    for name, sym in program.symbols.items():
+        decl = sym.decl
+        if not isinstance(decl, n.InputDecl):
+            continue
+        value = values.get(name)
+        if decl.ledger is not None:
+            if value:
+                return None
+        elif decl.by_date:
+            for day, v in value or []:
+                if day == date.min:
+                    return None  # one value for every date: no date to name its column by
+                out[f"{name}.{day.isoformat()}"] = [v]
+        elif decl.period_set:
+            for p, v in zip(program.period_sets[decl.period_set].names, value or [], strict=False):
+                if v is not None and (name, p) not in leave_out:
+                    out[f"{name}.{p}"] = [v]
+        elif value is not None and (name, None) not in leave_out:
+            out[name] = [value]
     return out
 
 

@@ -33,6 +33,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
+from .batch_inputs import one_row
 from .errors import ContractError, Diagnostic, EvaluationError
 from .evaluate import Run
 from .knowledge import Given
@@ -161,7 +162,7 @@ def solve(contract: Contract, version: Version, values: dict[str, Any], vary: st
             raise ContractError(Diagnostic(f"{option}={count!r}: give a whole number from 1 to 100,000",
                                            "clausewise"))
     _in_order(program, values, v)
-    columns = _columns(program, values)
+    columns = one_row(program, values, {(v.name, v.period)})
     probe_value = _scalar(version, values, v, cond, reading, as_of)
     if columns is not None:
         probe = _batched(contract, columns, v, cond, reading, as_of, unit)
@@ -269,47 +270,15 @@ def _outcome(cond: Condition, value: Any) -> Outcome:
     return (PENDING, None) if holds is None else (HOLDS, None) if holds else (FAILS, None)
 
 
-def _columns(program: Any, values: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The inputs as constant batch columns (one row; repeated per candidate), or None where the batch cannot
-    hold them: a ledger with entries, values with the dates they were reported."""
-    if isinstance(values, Given) and values.reported:
-        return None
-    out: dict[str, Any] = {}
-    for name, sym in program.symbols.items():
-        decl = sym.decl
-        if not isinstance(decl, n.InputDecl):
-            continue
-        value = values.get(name)
-        if decl.ledger is not None:
-            if value:
-                return None
-        elif decl.by_date:
-            if value:
-                out[name] = {d.isoformat(): [x] for d, x in value}
-        elif decl.period_set:
-            names = program.period_sets[decl.period_set].names
-            given = {p: [x] for p, x in zip(names, value or [], strict=False) if x is not None}
-            if given:
-                out[name] = given
-        elif value is not None:
-            out[name] = [value]
-    return out
-
-
 def _batched(contract: Contract, columns: dict[str, Any], v: Varied, cond: Condition, reading: str | None,
              as_of: date | None, unit: Fraction) -> Probe:
     key = cond.label
 
     def probe(points: list[int]) -> list[Outcome]:
         rows = len(points)
-        cols: dict[str, Any] = {}
-        for name, col in columns.items():
-            cols[name] = {p: x * rows for p, x in col.items()} if isinstance(col, dict) else col * rows
+        cols: dict[str, Any] = {key: col * rows for key, col in columns.items()}
         varied_ = [i * unit for i in points] if unit.denominator != 1 else [i * int(unit) for i in points]
-        if v.period is None:
-            cols[v.name] = varied_
-        else:
-            cols[v.name] = {**cols.get(v.name, {}), v.period: varied_}
+        cols[v.name if v.period is None else f"{v.name}.{v.period}"] = varied_
         result = contract.evaluate_batch(cols, reading, as_of=as_of)
         got = result.values(key)
         return [(ERROR, result.errors[r].diagnostics[0].text()) if r in result.errors else _outcome(cond, got[r])

@@ -26,6 +26,7 @@ import numpy as np
 from . import inputs as inputs_
 from . import nodes as n
 from . import overrides as ov
+from .batch_inputs import one_row
 from .errors import ContractError, Diagnostic, InputError
 from .result import OutputValue, exact_decimal, number_text
 
@@ -356,7 +357,7 @@ def sweep(contract: Contract, vary: Sequence[str], step: Sequence[str] | str | i
                               parties)
     readings: list[str | None] = list(interpretations) if interpretations is not None else [None]
     points = _grid(axes)
-    base = _columns(program, exact, axes)
+    base = one_row(program, exact, {(a.input, a.period) for a in axes})
     labels: list[str] = []
     values: dict[str, dict[str, list[OutputValue]]] = {}
     errors: dict[str, dict[int, ContractError]] = {}
@@ -414,32 +415,6 @@ def _grid(axes: Sequence[Axis]) -> list[tuple[Point, ...]]:
     if len(axes) == 1:
         return [(v,) for v in axes[0].values]
     return [(a, b) for a in axes[0].values for b in axes[1].values]
-
-
-def _columns(program: Program, exact: Mapping[str, Any], axes: Sequence[Axis]) -> dict[str, Any] | None:
-    """The checked inputs as batch columns of one row (the varied ones left out); None if some cannot be."""
-    varied = {(a.input, a.period) for a in axes}
-    out: dict[str, Any] = {}
-    for name, sym in program.symbols.items():
-        decl = sym.decl
-        if not isinstance(decl, n.InputDecl):
-            continue
-        value = exact.get(name)
-        if decl.ledger is not None:
-            if value:
-                return None
-        elif decl.by_date:
-            for day, v in value or []:
-                if day == date.min:
-                    return None  # one value for every date: no date to name its column by
-                out[f"{name}.{day.isoformat()}"] = [v]
-        elif decl.period_set:
-            for p, v in zip(program.period_sets[decl.period_set].names, value or [], strict=False):
-                if v is not None and (name, p) not in varied:
-                    out[f"{name}.{p}"] = [v]
-        elif value is not None and (name, None) not in varied:
-            out[name] = [value]
-    return out
 
 
 def _by_batch(contract: Contract, base: Mapping[str, Any], axes: Sequence[Axis], points: Sequence[tuple[Point, ...]],
