@@ -66,7 +66,7 @@ AS_OF_HELP = ("evaluate as of DATE: the amendments in force then, and only the i
 
 
 SET_HELP = ("NAME.PERIOD=VALUE: use VALUE for that input and period, over the inputs file (repeatable; "
-            "NAME=VALUE for an input without periods, e.g. --set revenue.Y3=850000000)")
+            "NAME=VALUE for an input without periods, e.g. --set sales.FY3=850000)")
 
 
 def _sets(p: argparse.ArgumentParser, help: str = SET_HELP) -> None:
@@ -178,16 +178,16 @@ def _arguments() -> argparse.ArgumentParser:
     sv = sub.add_parser("solve", help="goal seek: the least (or greatest) value of an input at which a condition holds")
     sv.add_argument("contract", help="contract file (.yaml), or an amendment file")
     sv.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json): the other inputs")
-    sv.add_argument("--vary", metavar="NAME.PERIOD", required=True, help="the input to vary, e.g. revenue.Y3")
+    sv.add_argument("--vary", metavar="NAME.PERIOD", required=True, help="the input to vary, e.g. sales.FY3")
     sv.add_argument("--until", metavar="CONDITION", required=True,
-                    help="OUTPUT.PERIOD OP VALUE with its unit, e.g. 'deducted_shares.Y1 = 0 shares' "
+                    help="OUTPUT.PERIOD OP VALUE with its unit, e.g. 'payment.FY3 = USD 0' "
                          "(OP: = != < <= > >=)")
     sv.add_argument("--between", metavar=("LO", "HI"), nargs=2,
-                    help="the range searched, in the input's unit (800000000 or 'RMB 800 million'; "
+                    help="the range searched, in the input's unit (800000 or 'USD 800 thousand'; "
                          "default: 0 to 10^12 steps)")
     sv.add_argument("--greatest", action="store_true", help="the greatest value instead of the least")
     sv.add_argument("--unit", metavar="STEP", help="the step of the answer, in the input's unit (default: 1, "
-                                                   "e.g. RMB 1; 0.01 for cents)")
+                                                   "e.g. USD 1; 0.01 for cents)")
     sv.add_argument("--scan", metavar="N", type=_count, default=256,
                     help="values first checked across the range (default: 256); more find narrower intervals")
     sv_readings = sv.add_mutually_exclusive_group()
@@ -220,7 +220,7 @@ def _arguments() -> argparse.ArgumentParser:
     sw.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json): the inputs not varied")
     _sets(sw)
     sw.add_argument("--vary", metavar="NAME.PERIOD=FROM..TO", action="append", default=[],
-                    help="an input to vary over a range, e.g. revenue.Y3=800000000..1000000000 (at most twice)")
+                    help="an input to vary over a range, e.g. sales.FY3=800000..1000000 (at most twice)")
     sw.add_argument("--step", metavar="STEP", action="append", default=[],
                     help="the step of the grid, in the input's unit (days for a date); once, or once per --vary")
     sw.add_argument("--outputs", metavar="A,B", action="append",
@@ -369,7 +369,7 @@ def _sweep(args: argparse.Namespace) -> str | bytes:
                                        hint="add --output FILE.xlsx"))
     if not args.step:
         raise ContractError(Diagnostic("give the step of the grid: --step STEP", "clausewise",
-                                       hint="e.g. --vary revenue.Y3=800000000..1000000000 --step 10000000"))
+                                       hint="e.g. --vary sales.FY3=800000..1000000 --step 10000"))
     contract = _load(args, args.contract)
     readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations \
         else [args.interpretation]

@@ -218,9 +218,9 @@ class Contract:
     def solve(self, inputs: Mapping[str, Any] | Path | None, vary: str, until: str,
               between: tuple[Any, Any] | None = None, greatest: bool = False, interpretation: str | None = None,
               as_of: date | str | None = None, step: Any = None, scan: int = 256, points: int = 64) -> SolveResult:
-        """Goal seek: the least (or `greatest`) value of the input `vary` ("revenue.Y3"), a whole number of
+        """Goal seek: the least (or `greatest`) value of the input `vary` ("sales.FY3"), a whole number of
         `step`s (default 1 of the input's unit), in `between` (default 0 to 10^12 steps), at which `until`
-        ("deducted_shares.Y1 = 0 shares") holds, with every interval where it holds (solve.py)."""
+        ("payment.FY3 = USD 0") holds, with every interval where it holds (solve.py)."""
         from .solve import solve
 
         as_of = checked(as_of, interpretation, vary=vary, until=until)
@@ -233,8 +233,8 @@ class Contract:
               outputs: Sequence[str] | None = None, interpretations: Sequence[str | None] | None = None
               ) -> SweepResult:
         """Outputs over a grid of one or two inputs, exactly, on the columnar engine: `vary` as
-        ["revenue.Y3=800000000..1000000000"], `step` one for all or one per varied input (days for a date),
-        `inputs` a mapping or an inputs file, `sets` overrides ("revenue.Y2=700000000"), `outputs` names or
+        ["sales.FY3=800000..1000000"], `step` one for all or one per varied input (days for a date),
+        `inputs` a mapping or an inputs file, `sets` overrides ("sales.FY2=700000"), `outputs` names or
         name.PERIOD (default: those that change over the grid), `interpretations` the readings (default: the
         contract's). See sweep.py."""
         from .sweep import sweep

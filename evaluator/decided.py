@@ -115,7 +115,7 @@ class Decider:
         return " ".join(f.source(e.span).split()) if f else ""
 
     def label(self, e: n.Expr, env: dict[str, Any]) -> str:
-        """How to name an operand: tranche[Y1] for tranche[y] where y is Y1; else its formula, cut short."""
+        """How to name an operand: payment[FY1] for payment[y] where y is FY1; else its formula, cut short."""
         if isinstance(e, n.Index) and e.name in self.program.symbols:
             idx = [self.value(i, env) for i in e.indexes]
             if all(ok and isinstance(i, int) and not isinstance(i, bool) for ok, i in idx):
@@ -150,7 +150,7 @@ class Decider:
         return amount(value, unit)
 
     def operand(self, e: n.Expr, env: dict[str, Any], value: Any) -> str:
-        """`tranche[Y1] (3,000,000 shares)`; a literal just as written."""
+        """`payment[FY1] (USD 125,000)`; a literal just as written."""
         if isinstance(e, n.Number | n.DateLit | n.BoolLit):
             return self.source(e)
         return f"{self.label(e, env)} ({self.shown(value, self.program.type_of(e))})"

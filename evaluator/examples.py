@@ -6,19 +6,20 @@ reading and an as-of date, and the expected outputs: a value per output, or per
 period of an output by period. Only what is listed is checked. The arithmetic
 that gives each figure is written beside it as a YAML comment.
 
-    contract: ../../../contracts/kaixin-spa.yaml
+    contract: ../../contracts/deal.yaml
     examples:
-      - name: a miss made up by a later year
-        clause: SPA 5.2(2)
-        reading: spa
+      - name: a year below the threshold pays nothing
+        clause: Clause 4.1
+        reading: main
         inputs:
-          revenue: {Y1: 600_000_000, Y2: 800_000_000}
+          sales: {FY1: 900_000, FY2: 1_500_000}
         expected:
-          released_shares:
-            Y1: 2_706_766   # 3M x 600/665 = 2,706,766.917... -> 2,706,766
-            Y3: pending
+          payment:
+            FY1: 0          # 900,000 < 1,000,000
+            FY2: 125_000    # 25% x (1,500,000 - 1,000,000)
+            FY3: pending
 
-Figures compare exactly (as fractions): 0.25, "1/3", 2_706_766 and "2,706,766"
+Figures compare exactly (as fractions): 0.25, "1/3", 125_000 and "125,000"
 are numbers; true and false are yes-or-no values; a date is YYYY-MM-DD; pending
 (or null) is a figure not known yet. A bad file (not valid YAML, not matching
 the schema, a contract or inputs that do not load or evaluate) raises

@@ -4,7 +4,7 @@ An input declared `ledger of shares` (or of money) takes a list of entries, olde
 
     escrow:
       - {date: 2025-12-10, movement: deposit, count: 15000000, party: A}
-      - {date: 2027-01-25, movement: transfer, count: 2706766, party: C, year: Y1}
+      - {date: 2027-01-25, movement: transfer, count: 250000, party: C, year: Y1}
       - {date: 2026-07-15, movement: dividend, amount: 750000, party: C}
 
 Each movement the rules declare either `adds` to the balance, `removes` from it, or `pays` something that

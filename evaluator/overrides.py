@@ -5,13 +5,13 @@ its periods, the value one of its type (an amount as plain decimal text, a date 
 false; `null` for pending). Problems are reported at the `--set`: its file is "--set", its line the
 override's place among the --set options (1 for the first), its column the place in the text:
 
-    --set:1:12: error: revenue.Y3: 'abc' is not an amount
-        1 | revenue.Y3=abc
-          |            ^^^
-       hint: write a plain number in RMB, e.g. 600000000
+    --set:1:10: error: sales.FY3: 'abc' is not an amount
+        1 | sales.FY3=abc
+          |           ^^^
+       hint: write a plain number in USD, e.g. 600000000
 
 `parse_sets` gives the overrides as exact values; `merged` lays them over an inputs file or mapping and
-checks the whole exactly as an inputs file (an input reported in order given for Y3 but not Y2 is
+checks the whole exactly as an inputs file (an input reported in order given for FY3 but not FY2 is
 refused at the --set), giving a mapping that `Contract.evaluate` takes.
 """
 
@@ -87,7 +87,7 @@ def parse_one(program: Program, declared: Mapping[str, Any], text: str, line: in
     m = _FORM.fullmatch(text)
     if m is None:
         problems.append(_problem(line, 1, len(text), f"'{text}' is not NAME.PERIOD=VALUE",
-                                 "e.g. --set revenue.Y3=850000000, or --set escrow_issued=2025-12-10 for an "
+                                 "e.g. --set sales.FY3=850000, or --set closing=2025-12-10 for an "
                                  "input without periods", None, where))
         return None
     name, period, value = m.group(1), m.group(2), m.group(3)
@@ -228,7 +228,7 @@ def laid_over(program: Program, inputs: Mapping[str, Any] | Path | None, overrid
 
 def values(program: Program, sets: Sequence[str]) -> dict[str, Any]:
     """The overrides as a mapping of exact values, {name: {period: value}} or {name: value}, to merge into
-    inputs: e.g. {"revenue": {"Y3": Fraction(850000000)}}."""
+    inputs: e.g. {"sales": {"FY3": Fraction(850000)}}."""
     out: dict[str, Any] = {}
     for o in parse(program, sets):
         if o.period is None:
@@ -243,7 +243,7 @@ parse_sets = values
 
 def into_columns(program: Program, columns: Mapping[str, Any], sets: Sequence[str]) -> dict[str, Any]:
     """The columns of a batch with each --set as a column of its value in every row, in place of the
-    file's column for that input and period (flat, "revenue.Y3", or nested, {"revenue": {"Y3": ...}})."""
+    file's column for that input and period (flat, "sales.FY3", or nested, {"sales": {"FY3": ...}})."""
     overrides = parse(program, sets)
     out: dict[str, Any] = dict(columns)
     rows = _rows(out)

@@ -4,7 +4,7 @@ The inputs not known yet are drawn from the model file's distributions (simulate
 `Generator(PCG64(seed))`; each draw, a binary float, is rounded half even to the input's declared step
 (RMB 1) *before* evaluation, so every path is a set of exact amounts, and the columnar engine (batch.py)
 evaluates every path exactly, under each reading. Inputs known are fixed: those of `inputs`, as known on
-`as_of` (knowledge.py: a year's revenue only once reported), so only later periods are drawn.
+`as_of` (knowledge.py: a year's sales only once reported), so only later periods are drawn.
 
 Per reading and output the result gives the mean as an exact fraction (an exact decimal where it has
 one), the standard deviation over the paths (n - 1 divisor) and the Monte Carlo standard error of the mean
@@ -50,7 +50,7 @@ _LARGEST = 2.0**62  # a draw past this (in the input's steps) is refused: amount
 class Figure:
     """One output (at one period) over every path."""
 
-    output: str  # released_shares.Y1
+    output: str  # an output and its period: payment.FY1
     unit: str  # RMB, shares, true/false, a date
     kind: str  # num | bool | date
     count: int  # paths where it has a value

@@ -3,11 +3,11 @@
 A model is YAML or JSON (schema: evaluator/schemas/model.schema.json, `clausewise schema model`):
 
     inputs:
-      revenue:
-        lognormal_growth: {start: 600000000, drift: 0.06, volatility: 0.15, correlation: 0.3}
-        round: RMB 1
-    released: released_shares
-    tranches: {output: deducted_shares, counts: deducted, full: 3000000 shares}
+      sales:
+        lognormal_growth: {start: 1000000, drift: 0.06, volatility: 0.15, correlation: 0.3}
+        round: USD 1
+    released: vested_shares
+    tranches: {output: forfeited_shares, counts: deducted, full: 250000 shares}
 
 Every problem is reported at its place in the model file (file:line:col): an input the contract does not
 have, a negative volatility or standard deviation, a correlation matrix that no random variables can have
@@ -233,7 +233,7 @@ _AMOUNT = re.compile(r"^\s*(?:([A-Z]{3})\s+)?([0-9][0-9,_]*(?:\.[0-9]+)?)\s*([a-
 
 
 def _amount(data: Data, path: tuple[Any, ...], value: Any, unit: Unit, problems: list[Diagnostic]) -> Fraction | None:
-    """`RMB 1`, `3,000,000 shares`, or a plain number in the unit of the input or output; exact."""
+    """`USD 1`, `1,000 shares`, or a plain number in the unit of the input or output; exact."""
     if isinstance(value, int | Decimal):
         return Fraction(value)
     m = _AMOUNT.match(str(value))

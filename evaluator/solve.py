@@ -262,7 +262,7 @@ def _amount(contract: Contract, program: Any, option: str, raw: Any, v: Varied) 
     if isinstance(raw, str):
         return amount(program, option, raw, v.type)
     raise ContractError(Diagnostic(f"{option}: {raw!r} is not an amount", str(contract.path),
-                                   hint="give an int, a Decimal, or text such as 'RMB 800 million'"))
+                                   hint="give an int, a Decimal, or text such as 'USD 800 thousand'"))
 
 
 def _outcome(cond: Condition, value: Any) -> Outcome:

@@ -1,5 +1,5 @@
-"""The terms of a goal seek, read and checked against the rules: the input varied (`revenue.Y3`), the
-condition (`deducted_shares.Y1 = 0 shares`, parsed with the rule language's own parser), the range and
+"""The terms of a goal seek, read and checked against the rules: the input varied (`sales.FY3`), the
+condition (`payment.FY3 = USD 0`, parsed with the rule language's own parser), the range and
 the step. Each problem is a ContractError at the option it comes from (`--until:1:20`, with the text
 quoted and a caret), never a traceback."""
 
@@ -125,7 +125,7 @@ def _amounts(program: Program) -> list[str]:
 
 
 def condition(program: Program, text: str) -> Condition:
-    """`--until 'OUTPUT[.PERIOD] OP VALUE'`, e.g. `deducted_shares.Y1 = 0 shares`: parsed as an expression of
+    """`--until 'OUTPUT[.PERIOD] OP VALUE'`, e.g. `payment.FY3 = USD 0`: parsed as an expression of
     the rule language; the output must be one of the rules' outputs and the value in its unit."""
     source = {"--until": text}
     try:
@@ -136,11 +136,11 @@ def condition(program: Program, text: str) -> Condition:
     e = decl.body if isinstance(decl, n.RuleDecl) else None
     if e is None:
         raise ContractError(Diagnostic("--until holds more than a condition", "--until", 1, 1,
-                                       hint="write OUTPUT.PERIOD OP VALUE, e.g. deducted_shares.Y1 = 0 shares"),
+                                       hint="write OUTPUT.PERIOD OP VALUE, e.g. payment.FY3 = USD 0"),
                             sources=source)
     if not isinstance(e, n.Binary) or e.op not in _OPS:
         raise _at(e.span, "--until is not a comparison", "write OUTPUT.PERIOD OP VALUE with OP one of "
-                  "= != < <= > >=, e.g. deducted_shares.Y1 = 0 shares", source)
+                  "= != < <= > >=, e.g. payment.FY3 = USD 0", source)
     output, period = _output(e.left, source)
     if output not in program.outputs:
         close = difflib.get_close_matches(output, list(program.outputs), n=1)
@@ -175,7 +175,7 @@ def _output(e: n.Expr, source: dict[str, str]) -> tuple[str, str | None]:
             return e.name, None
         case n.Index() if len(e.indexes) == 1 and isinstance(e.indexes[0], n.Name):
             return e.name, e.indexes[0].name
-    raise _at(e.span, "the left of --until names an output and its period", "e.g. deducted_shares.Y1", source)
+    raise _at(e.span, "the left of --until names an output and its period", "e.g. payment.FY3", source)
 
 
 def _literal(program: Program, e: n.Expr, want: Type, source: dict[str, str]) -> tuple[Fraction | bool | date, Type]:
@@ -209,7 +209,7 @@ def _unit(program: Program, word: str | None, want: Type) -> Unit | None:
 
 def amount(program: Program, option: str, text: str, t: Type) -> Fraction:
     """A value given on the command line for an input (`--between`, `--unit`): a plain number, taken in the
-    input's unit (`800000000`, `800,000,000`, `0.01`), or written with it as in the rules (`RMB 800 million`)."""
+    input's unit (`800000000`, `800,000,000`, `0.01`), or written with it as in the rules (`USD 800 thousand`)."""
     source = {option: text}
     try:
         rule = parse("rule value =\n" + text + "\n", option)

@@ -1,7 +1,7 @@
 """Sweeps: chosen outputs over a grid of one or two inputs, every reading side by side, exactly.
 
-`--vary revenue.Y3=800000000..1000000000 --step 10000000` gives the grid points 800,000,000,
-810,000,000, ... 1,000,000,000: the lower end, then a step at a time, exact (Fractions from the
+`--vary sales.FY3=800000..1000000 --step 10000` gives the grid points 800,000,
+810,000, ... 1,000,000: the lower end, then a step at a time, exact (Fractions from the
 decimal text, never binary floating point). A step that does not divide the range ends with a shorter
 step, at the upper end, and the sweep says so. A date input is varied by a whole number of days.
 The grid is evaluated on the columnar engine (`Contract.evaluate_batch`) over the inputs (a file or a
@@ -70,7 +70,7 @@ class SweepResult:
     """The chosen outputs at every grid point, per reading.
 
     `points` are the grid points in order (the first varied input outermost); `values[reading][output][i]`
-    is `output` ("deducted_shares.Y1", or a name alone for an output without periods) at `points[i]`:
+    is `output` ("payment.FY3", or a name alone for an output without periods) at `points[i]`:
     an int or exact Decimal, a bool, a date, or None (pending, or the point failed: see `errors`).
     """
 
@@ -150,7 +150,7 @@ def _axes(program: Program, vary: Sequence[str], steps: Sequence[str]) -> tuple[
     problems: list[Diagnostic] = []
     if not vary:
         raise InputError(Diagnostic("give the input to vary: --vary NAME.PERIOD=FROM..TO", "--vary",
-                                    hint="e.g. --vary revenue.Y3=800000000..1000000000 --step 10000000"))
+                                    hint="e.g. --vary sales.FY3=800000..1000000 --step 10000"))
     if len(vary) > MAX_VARIED:
         raise InputError(Diagnostic(f"{len(vary)} inputs to vary: a sweep varies one or two", "--vary", 3, 1, 3,
                                     1 + len(vary[2]), hint="fix the others with --set NAME.PERIOD=VALUE"),
@@ -188,7 +188,7 @@ def _axis(program: Program, declared: Mapping[str, Any], text: str, line: int, s
     m = re.fullmatch(r"([^=]*)=(.*?)\.\.(.*)", text, re.DOTALL)
     if m is None:
         problems.append(Diagnostic(f"'{text}' is not NAME.PERIOD=FROM..TO", "--vary", line, 1, line,
-                                   1 + max(1, len(text)), "e.g. --vary revenue.Y3=800000000..1000000000"))
+                                   1 + max(1, len(text)), "e.g. --vary sales.FY3=800000..1000000"))
         return None
     target, low, high = m.groups()
     first_column = len(target) + 2
@@ -299,7 +299,7 @@ def _shown(p: Point) -> str:
 
 
 def _outputs(program: Program, wanted: Sequence[str] | None) -> list[str] | None:
-    """The output cells asked for ("deducted_shares" stands for each of its periods), or None for the default."""
+    """The output cells asked for ("payment" stands for each of its periods), or None for the default."""
     if wanted is None:
         return None
     out: list[str] = []

@@ -5,7 +5,7 @@ from. `derive` turns that into `Step`s: the name and periods, the value with its
 unit, the formula as written (with file:line), the clause cited and the clause's
 own words from the agreement text, and what decided the value (decided.py: the branch
 taken, the value before rounding, the operand of a min that decided...). Steps form a
-graph (a value used twice is one step), keyed by a label such as `deducted_shares[Y1]`.
+graph (a value used twice is one step), keyed by a label such as `payment[FY1]`.
 """
 
 from __future__ import annotations

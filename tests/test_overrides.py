@@ -101,7 +101,7 @@ def test_library_values_are_exact() -> None:
     ("revenue.Y3=8.5e8", ["--set:1:12: error: revenue.Y3: '8.5e8' is not an amount"]),
     ("revenue.Y3", ["--set:1:1: error: 'revenue.Y3' is not NAME.PERIOD=VALUE", "    1 | revenue.Y3",
                     "      | ^^^^^^^^^^",
-                    "   hint: e.g. --set revenue.Y3=850000000, or --set escrow_issued=2025-12-10 for an input "
+                    "   hint: e.g. --set sales.FY3=850000, or --set closing=2025-12-10 for an input "
                     "without periods"]),
     ("revenu.Y3=1", ["--set:1:1: error: 'revenu' is not an input", "    1 | revenu.Y3=1", "      | ^^^^^^",
                      "   hint: did you mean 'revenue'?"]),
