@@ -33,6 +33,7 @@ from .datafile import schema as data_schema
 from .errors import ContractError, Diagnostic
 from .limits import DEFAULT, Limits
 from .result import Result, dumps, result_schema
+from .solve import SCAN
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_CLOSED_PIPE = 0, 1, 2, 141
 EXIT_WOULD_CHANGE = 1  # fmt --check: some files are not in their canonical layout
@@ -44,6 +45,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n   hint: run '{self.prog} --help'\n")
+
 
 
 def _date(text: str) -> date:
@@ -178,6 +180,7 @@ def _arguments() -> argparse.ArgumentParser:
     sv = sub.add_parser("solve", help="goal seek: the least (or greatest) value of an input at which a condition holds")
     sv.add_argument("contract", help="contract file (.yaml), or an amendment file")
     sv.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json): the other inputs")
+    _sets(sv)
     sv.add_argument("--vary", metavar="NAME.PERIOD", required=True, help="the input to vary, e.g. sales.FY3")
     sv.add_argument("--until", metavar="CONDITION", required=True,
                     help="OUTPUT.PERIOD OP VALUE with its unit, e.g. 'payment.FY3 = USD 0' "
@@ -188,8 +191,9 @@ def _arguments() -> argparse.ArgumentParser:
     sv.add_argument("--greatest", action="store_true", help="the greatest value instead of the least")
     sv.add_argument("--unit", metavar="STEP", help="the step of the answer, in the input's unit (default: 1, "
                                                    "e.g. USD 1; 0.01 for cents)")
-    sv.add_argument("--scan", metavar="N", type=_count, default=256,
-                    help="values first checked across the range (default: 256); more find narrower intervals")
+    sv.add_argument("--scan", metavar="N", type=_count, default=SCAN,
+                    help=f"intervals first checked across the range (default: {SCAN}, so {SCAN + 1} values); more "
+                         "find narrower intervals where the condition holds, at more evaluations")
     sv_readings = sv.add_mutually_exclusive_group()
     sv_readings.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     sv_readings.add_argument("--all-interpretations", action="store_true", help="every reading, one after another")
@@ -206,6 +210,7 @@ def _arguments() -> argparse.ArgumentParser:
     sm.add_argument("--as-of", metavar="DATE", type=_date,
                     help="inputs known by DATE are fixed (only later periods are drawn); the amendments in force")
     sm.add_argument("--inputs", metavar="FILE", help="inputs file (.yaml or .json) with the figures known")
+    _sets(sm, SET_HELP + "; a figure set is known, not drawn")
     sm.add_argument("--all-interpretations", action="store_true", help="every reading (default: the contract's)")
     sm.add_argument("--price", metavar="USD_PER_SHARE", help="price per share, for a present value of the shares "
                                                               "released (with --discount-rate)")
@@ -489,7 +494,7 @@ def _solve(args: argparse.Namespace) -> str:
     contract = _load(args, args.contract)
     readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations \
         else [args.interpretation]
-    inputs = Path(args.inputs) if args.inputs else None
+    inputs = _inputs(args, contract)
     results = [contract.solve(inputs, args.vary, args.until, tuple(args.between) if args.between else None,
                               args.greatest, reading, args.as_of, args.unit, args.scan) for reading in readings]
     if args.format == "json":
@@ -514,7 +519,7 @@ def _simulate(args: argparse.Namespace) -> str:
     args.files_read.append(Path(args.model))
     readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations else [None]
     with _progress(args.paths if args.paths > 0 else None, len(readings)) as advance:
-        result = contract.simulate(args.model, args.paths, args.seed, _inputs(args), args.as_of, readings,
+        result = contract.simulate(args.model, args.paths, args.seed, _inputs(args, contract), args.as_of, readings,
                                    args.price, args.discount_rate, advance)
     formats = {"json": rs.json_text, "csv": rs.csv_text, "html": rs.html_text, "table": rs.table}
     return formats[args.format](result)

@@ -217,7 +217,7 @@ class Contract:
 
     def solve(self, inputs: Mapping[str, Any] | Path | None, vary: str, until: str,
               between: tuple[Any, Any] | None = None, greatest: bool = False, interpretation: str | None = None,
-              as_of: date | str | None = None, step: Any = None, scan: int = 256, points: int = 64) -> SolveResult:
+              as_of: date | str | None = None, step: Any = None, scan: int = 32, points: int = 1) -> SolveResult:
         """Goal seek: the least (or `greatest`) value of the input `vary` ("sales.FY3"), a whole number of
         `step`s (default 1 of the input's unit), in `between` (default 0 to 10^12 steps), at which `until`
         ("payment.FY3 = USD 0") holds, with every interval where it holds (solve.py)."""

@@ -8,9 +8,10 @@ floating-point tolerance. The method:
    the columnar engine (`Contract.evaluate_batch`), each with one of four outcomes: holds, fails, pending,
    or an error for that value.
 2. **Refine**: between every two neighbouring values with different outcomes, `points` values evenly
-   spaced are evaluated, all of them in one batch per round, until every change of outcome lies between
-   two values one step apart: each boundary is then exact. A range of 10^9 steps takes the scan and four
-   rounds: 5 batch evaluations (benchmarks/solve.py).
+   spaced are evaluated (by default one: the midpoint, a bisection), all of them in one batch per round,
+   until every change of outcome lies between two values one step apart: each boundary is then exact. A
+   range of 10^9 steps with one change takes the scan of 33 values and 25 rounds of one: 58 values
+   (benchmarks/solve.py).
 3. **Pieces**: the range is cut where the outcome changes; where it holds is a list of intervals. The
    condition is monotone when it holds on one interval reaching the end of the range (the upper end for the
    least value, the lower for the greatest). Otherwise the result says so and lists every interval.
@@ -19,8 +20,9 @@ The caveat, said in every result: between two neighbouring values checked with t
 outcome is taken to be the same. An interval narrower than the widest such gap (`SolveResult.gap`) that
 falls between two checked values could be missed; `scan` makes the gap as small as wanted.
 
-Inputs the columnar engine cannot hold (a ledger with entries, values with the dates they were reported)
-are evaluated by the scalar engine, value by value. The answer and its neighbour are evaluated again by
+Rounds of fewer than BATCH_FROM values (a bisection's midpoints), and inputs the columnar engine cannot hold
+(a ledger with entries, values with the dates they were reported), are evaluated by the scalar engine, value
+by value: it computes only what the condition's output needs. The answer and its neighbour are evaluated again by
 the scalar engine (`SolveResult.checks`): two engines agree on it.
 """
 
@@ -43,7 +45,8 @@ if TYPE_CHECKING:
     from .contract import Contract, Version
 
 HOLDS, FAILS, PENDING, ERROR = "holds", "fails", "pending", "error"
-SCAN, POINTS = 256, 64
+SCAN, POINTS = 32, 1  # 33 + 25 values for one change in 10^9 steps; more of either finds more, costs more
+BATCH_FROM = 8  # values in a round from which the columnar engine is faster than the scalar one, value by value
 DEFAULT_HIGH = 10**12  # steps: the top of the range when none is given
 MAX_CHANGES = 1_000  # past this many changes of outcome in the range, the search stops: narrow the range
 
@@ -84,7 +87,7 @@ class SolveResult:
     value: Fraction | None  # the answer: None if the condition holds nowhere in the range
     pieces: list[Piece]
     checks: list[Check] = field(default_factory=list)  # at the answer, then one step below (above: greatest)
-    evaluations: int = 0  # batch evaluations (or scalar ones, where the inputs need the scalar engine)
+    evaluations: int = 0  # rounds: a batch evaluation, or a few values on the scalar engine
     candidates: int = 0  # values of the input evaluated in all
     gap: Fraction = Fraction(0)  # the widest gap between two neighbouring values checked with the same outcome
     engine: str = "columnar"
@@ -164,15 +167,17 @@ def solve(contract: Contract, version: Version, values: dict[str, Any], vary: st
     _in_order(program, values, v)
     columns = one_row(program, values, {(v.name, v.period)})
     probe_value = _scalar(version, values, v, cond, reading, as_of)
-    if columns is not None:
-        probe = _batched(contract, columns, v, cond, reading, as_of, unit)
-    else:
-        probe = lambda points_: [probe_value(i * unit)[1] for i in points_]  # noqa: E731
+    batched = _batched(contract, columns, v, cond, reading, as_of, unit) if columns is not None else None
+
+    def probe(points_: list[int]) -> list[Outcome]:
+        if batched is not None and len(points_) >= BATCH_FROM:
+            return batched(points_)
+        return [probe_value(i * unit)[1] for i in points_]
     lo, hi = int(low / unit), int(high / unit)
     known, evaluations = search(probe, lo, hi, scan, points)
     pieces = _pieces(known, unit)
     result = SolveResult(contract.name, reading, as_of, v, cond, unit, low, high, greatest, None, pieces,
-                         evaluations=evaluations, candidates=len(known), engine="columnar" if columns is not None
+                         evaluations=evaluations, candidates=len(known), engine="columnar and scalar" if columns is not None
                          else "scalar")
     keys = sorted(known)
     same = [b - a for a, b in zip(keys, keys[1:], strict=False) if known[a][0] == known[b][0]]

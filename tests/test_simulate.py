@@ -159,3 +159,13 @@ def test_bad_models_are_refused_at_their_place(kaixin: evaluator.Contract, tmp_p
     with pytest.raises(evaluator.InputError) as info:
         kaixin.simulate(_model(tmp_path, body), 10, 0)
     assert message in str(info.value)
+
+
+def test_a_figure_set_on_the_command_line_is_known_not_drawn(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _cli(["simulate", str(KAIXIN), "--model", str(MODEL), "--paths", "100", "--seed", "5",
+                           "--set", "revenue.Y1=600000000", "--as-of", "2027-06-01"], capsys)
+    assert (code, err) == (0, "")
+    assert "Fixed (known): revenue[Y1] = 600,000,000\n" in out and "Drawn: revenue[Y2..Y5]" in out
+    # Y1 fixed at 600,000,000 against its target of 665,000,000: every path has the same Y1 revenue.
+    row = next(line.split() for line in out.splitlines() if line.startswith("revenue.Y1 "))
+    assert row[:5] == ["revenue.Y1", "RMB", "600,000,000", "0", "0"]  # name, unit, mean, sd, se
