@@ -46,8 +46,9 @@ def _one(r: SolveResult, title: str) -> str:
         lines.append("monotone in the range: the outcome changes at most once" if r.monotone else
                      f"not monotone in the range: it holds on {held} separate intervals" if held > 1 else
                      "not monotone in the range: it holds on one interval that reaches neither end")
+    engines = f"the {r.engine} engine{'s' if ' and ' in r.engine else ''}"
     lines += ["", f"method: {r.evaluations} evaluation{'s' if r.evaluations != 1 else ''} of {r.candidates:,} values "
-              f"on the {r.engine} engine{'s' if ' and ' in r.engine else ''}, each change of outcome found exactly, to the step; neighbouring values "
+              f"on {engines}, each change of outcome found exactly, to the step; neighbouring values "
               f"checked with the same outcome are at most {at(r.gap, v.type)} apart, and an interval narrower "
               "than that between two of them could be missed (--scan N checks more values)", ""]
     return "\n".join(lines)

@@ -177,8 +177,8 @@ def solve(contract: Contract, version: Version, values: dict[str, Any], vary: st
     known, evaluations = search(probe, lo, hi, scan, points)
     pieces = _pieces(known, unit)
     result = SolveResult(contract.name, reading, as_of, v, cond, unit, low, high, greatest, None, pieces,
-                         evaluations=evaluations, candidates=len(known), engine="columnar and scalar" if columns is not None
-                         else "scalar")
+                         evaluations=evaluations, candidates=len(known),
+                         engine="columnar and scalar" if columns is not None else "scalar")
     keys = sorted(known)
     same = [b - a for a, b in zip(keys, keys[1:], strict=False) if known[a][0] == known[b][0]]
     result.gap = max(same, default=0) * unit
