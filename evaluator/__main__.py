@@ -1,4 +1,4 @@
-"""`python -m evaluator` is the `clausewise` command."""
+"""`python -m clausewise` (and, for one release, `python -m evaluator`) is the `clausewise` command."""
 
 import sys
 

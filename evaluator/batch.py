@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import builtins
+from . import builtins, windows
 from . import columns as c
 from . import nodes as n
 from .batch_inputs import BatchInputs, read
@@ -163,6 +163,7 @@ class _Batch:
         self.fns = writer.fns
         self.order = writer.order
         self.targets = writer.targets
+        self.checks = writer.checks
 
     def run(self) -> dict[Key, Col]:
         for key in self.order:
@@ -217,6 +218,14 @@ class _Batch:
                 redo |= col.bad
             if col.kind == "num":
                 redo |= _not_decimal(col)
+        for key in self.checks:  # an invariant false (or not computed here) in a row: the scalar engine says why
+            check = self.cells[key]
+            if check.bad is not None:
+                redo |= check.bad
+            failed = ~(check.n if isinstance(check.n, np.ndarray) else np.full(rows, bool(check.n)))
+            if check.pending is not None:
+                failed &= ~check.pending
+            redo |= failed
         for i in self.given.errors:
             redo[i] = False
         result_cols: dict[str, OutputColumn] = {}
@@ -237,11 +246,17 @@ class _Batch:
         """Row `i` by the scalar engine: its figures, or its error."""
         run = Run(self.plan, self.given.row(self.program, i), self.reading, as_of=self.as_of)
         try:
-            run.prepare(list(outputs))
+            run.prepare([*outputs, *self.checks])
             found = {}
             for key in outputs:
                 value = run.value(key[0], key[1], self.program.symbols[key[0]].decl.span)
                 found[key] = _plain(self.program, key, value)
+            if self.checks:
+                from . import invariants
+                from .formatting import Formatter
+
+                shape = self.version.shape(self.reading)
+                invariants.check(run, self.checks, Formatter(shape.units, shape.labels, shape.currencies))
         except ContractError as error:
             errors[i] = error
             return
@@ -313,6 +328,7 @@ class _Written:
     fns: dict[Key, ColFn]
     order: tuple[Key, ...]
     targets: tuple[Key, ...]
+    checks: tuple[Key, ...] = ()  # the invariants' cells: a row where one is false is redone, and fails
 
 
 def _writer(version: Version, reading: str | None) -> _Written:
@@ -320,8 +336,9 @@ def _writer(version: Version, reading: str | None) -> _Written:
     found = cache.get(reading)
     if found is None:
         program = version.program
-        targets = version.shape(reading).cells
-        order = version.plan.cells.order_for(targets)
+        shape = version.shape(reading)
+        targets = shape.cells
+        order = version.plan.cells.order_for(shape.targets)
         w = _Columnar(version, reading)
         fns: dict[Key, ColFn] = {}
         for key in order:
@@ -330,7 +347,7 @@ def _writer(version: Version, reading: str | None) -> _Written:
             if key not in fns:  # an output that is a parameter or an input
                 fns[key] = w.read(*key)
         order = order + tuple(key for key in targets if key not in order)
-        found = cache[reading] = _Written(fns, order, targets)
+        found = cache[reading] = _Written(fns, order, targets, shape.checks)
         del program
     return found
 
@@ -481,7 +498,7 @@ class _Columnar:
             span = list(range(count))
         else:
             bnd = self.position(q.bound, env)
-            span = list(period_span(q.relation, bnd, count, q.window))
+            span = list(period_span(q.relation, bnd, count, self.window(q)))
         items = [(self.expr(q.where, {**env, q.var: k}) if q.where is not None else None,
                   self.branch(e.body, {**env, q.var: k})) for k in span]
         fold = self.when_empty(e, env, self.fold(e))
@@ -523,6 +540,9 @@ class _Columnar:
                 return out
             return c.pick(Col("bool", ~none, 1, None, bad if bad.any() else None), out, other(b))
         return folded
+
+    def window(self, q: n.Quantifier) -> int | None:
+        return windows.size(q.window, self.plan.constants_for(self.reading))
 
     def over_dates(self, e: n.Aggregate, env: dict[str, int]) -> ColFn:
         """A fold over the days from one date to another, or over the dates a series is given for: a loop
@@ -570,7 +590,7 @@ class _Columnar:
             pool = self.expr(d.pool, env)
             count = len(self.program.period_sets[q.period_set].members)
             bnd = self.position(q.bound, env) if q.bound is not None else None
-            span = list(range(count)) if bnd is None else list(period_span(q.relation, bnd, count, q.window))
+            span = list(range(count)) if bnd is None else list(period_span(q.relation, bnd, count, self.window(q)))
             if d.latest_first:
                 span.reverse()
             claims = [(k, self.expr(d.claim, {**env, q.var: k})) for k in span]

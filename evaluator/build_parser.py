@@ -11,12 +11,12 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from .parser_tables import GRAMMAR, TABLES, fits, shipped, tables
+from .parser_tables import GRAMMAR, GRAMMAR_PACKAGE, TABLES, fits, shipped, tables
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    folder = Path(str(resources.files("evaluator.grammar")))
+    folder = Path(str(resources.files(GRAMMAR_PACKAGE)))
     grammar_file, target = folder / GRAMMAR, folder / TABLES
     grammar = grammar_file.read_text(encoding="utf-8")
     if "--check" in argv:

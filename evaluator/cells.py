@@ -22,6 +22,7 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 
 from . import nodes as n
+from . import windows
 from .errors import Diagnostic
 from .program import Program
 from .windows import period_span
@@ -117,7 +118,7 @@ class Cells:
             return list(range(count))
         chosen: set[int] = set()
         for b in bounds:
-            chosen.update(period_span(q.relation, b, count, q.window))
+            chosen.update(period_span(q.relation, b, count, windows.largest(q.window, self.program)))
         return sorted(chosen)
 
     def _positions(self, e: n.Expr, env: Env, period_set: str) -> Iterable[int]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import assert_never
 
-from . import builtins, cells, cost, neighbours, params
+from . import builtins, cells, cost, neighbours, params, windows
 from . import nodes as n
 from .calendar_math import MONTH_WORDS
 from .checker_ledger import ENTRY_VAR, LedgerChecks
@@ -36,6 +36,7 @@ class Edge:
     span: n.Span
 
 
+MAX_MINOR_UNIT = 6  # `minor unit N`: the most decimal places a currency is shown to
 SUGGESTION_WORK = 100_000  # names compared for "did you mean" in one check; past it, no more suggestions
 
 
@@ -117,6 +118,10 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
             match d:
                 case n.CurrencyDecl():
                     self.currencies[d.name] = d
+                    if d.minor_unit is not None and not 0 <= d.minor_unit <= MAX_MINOR_UNIT:
+                        self.error(d.minor_unit_span, f"'{self.source(d.minor_unit_span)}' is not a minor unit",
+                                   f"give the decimal places {d.name} amounts are shown to, a whole number from 0 "
+                                   f"to {MAX_MINOR_UNIT}: minor unit 0 for whole units, minor unit 2 for cents")
                 case n.UnitDecl():
                     self.unit_decl(d, claim)
                 case n.CalendarDecl():
@@ -515,6 +520,8 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
         self.types[id(e)] = t
 
     def quantifier(self, q: n.Quantifier, scope: dict[str, str]) -> dict[str, str]:
+        if isinstance(q.window, n.Name):
+            self.window_length(q.window, scope)
         if q.kind == "entries":
             return self.entry_quantifier(q, scope)
         if q.kind != "periods":
@@ -526,7 +533,7 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
         if q.bound is not None:
             t = self.expr(q.bound, scope)
             if not t.fits(period(q.period_set)):
-                word = f"among the last {q.window} through" if q.window is not None else q.relation
+                word = f"among the last {windows.text(q.window)} through" if q.window is not None else q.relation
                 self.error(q.bound.span, f"'{word}' needs a {q.period_set}, not {t}")
         inner[q.var] = q.period_set
         if q.bound is not None and (self.is_earlier(q.bound) if q.relation == "through" else
@@ -537,6 +544,20 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
         if q.where is not None:
             self.expect_bool(q.where, inner, "where")
         return inner
+
+    def window_length(self, window: n.Name, scope: dict[str, str]) -> None:
+        """`among the last N through ...` with N a parameter: a number the rules fix (its value: windows.py)."""
+        symbol = self.symbols.get(window.name)
+        if symbol is None or symbol.kind != "parameter" or window.name in scope:
+            what = "a period variable" if window.name in scope else \
+                f"{'an' if symbol.kind[0] in 'aeiou' else 'a'} {symbol.kind}" if symbol else "not defined"
+            self.error(window.span, f"a window's length is a whole number or a parameter; {window.name} is {what}",
+                       f"write the number (among the last 30 through d), or declare parameter {window.name} = 30")
+            return
+        t = self.expr(window, scope)
+        if not t.fits(quantity(RATIO)):
+            self.error(window.span, f"a window's length is a number of periods or dates, not {t}",
+                       f"give {window.name} a plain whole number, e.g. parameter {window.name} = 30")
 
     def aggregate(self, e: n.Aggregate, scope: dict[str, str]) -> Type:
         saved = set(self.earlier_vars), set(self.own_vars)  # its variable lives only inside it
@@ -565,6 +586,21 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
 
     # ---- whole program -------------------------------------------------
 
+    def invariants(self) -> None:
+        """An invariant is a true/false formula with at most one set of periods, and never an output."""
+        for name, sym in self.symbols.items():
+            d = sym.decl
+            if not (isinstance(d, n.RuleDecl) and d.invariant):
+                continue
+            if len(d.params) > 1:
+                self.error(d.name_span, f"invariant '{name}' has a value for each pair of periods; an invariant "
+                                        "is checked once, or once per period",
+                           "check each pair inside it: all(... for each year k before y)")
+            if sym.type.kind not in ("bool", "error", "pending"):
+                self.error(d.body.span if d.body else d.name_span,
+                           f"invariant '{name}' is {sym.type}, not true/false",
+                           "an invariant states what must hold, e.g. released + cancelled = issued")
+
     def outputs(self) -> tuple[str, ...]:
         names: list[str] = []
         listed: set[str] = set()
@@ -576,12 +612,18 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
                         self.error(span, f"unknown output '{name}'", self.suggest(name, self.symbols))
                     elif name in listed:
                         self.error(span, f"'{name}' is listed twice in outputs")
+                    elif isinstance(sym.decl, n.RuleDecl) and sym.decl.invariant:
+                        self.error(span, f"'{name}' is an invariant: it is checked, and shown with the checks, "
+                                         "not listed among the outputs", f"leave '{name}' out of outputs")
                     elif self.is_series(name):
                         self.error(span, f"'{name}' is given by date; outputs have one value or one per period",
                                    "output a rule that reads it on a date, e.g. rule x = " + name + " on as_of")
                     elif len(sym.params) > 1:
+                        first, last = sym.params[0], sym.params[-1]
                         self.error(span, f"'{name}' has a value for each pair of periods; outputs have one value "
-                                         "or one per period")
+                                         "or one per period",
+                                   f"output a total over one of them, e.g. rule {name}_total for each {last} x = "
+                                   f"sum({name}[k, x] for each {first} k)")
                     else:
                         names.append(name)
                         listed.add(name)
@@ -692,6 +734,7 @@ class _Checker(TimeChecks, LedgerChecks, ParamChecks, Totality):
             self.current, self.earlier_vars, self.own_vars = None, set(), set()
             self.obligation(obligation)
         self.current = None
+        self.invariants()
         outputs = self.outputs()
         self.cycles()
         if self.errors:
@@ -711,17 +754,21 @@ def check(files: Iterable[n.RuleFile], limits: Limits = DEFAULT) -> Program:
     """Check parsed rule files together; raise CheckError listing every problem.
 
     Past names, types and same-period cycles: previous(y) and next(y) where y may have none
-    (neighbours.py), the bound on the cost of an evaluation (cost.py), then loops that run through
+    (neighbours.py), the parameters' values (params.py) and windows' lengths taken from them
+    (windows.py), the bound on the cost of an evaluation (cost.py), then loops that run through
     periods (cells.py).
     """
     program = _Checker(tuple(files)).run()
-    problems = neighbours.check(program) or cost.check(program, limits) or cells.cycles(program)
+    problems = neighbours.check(program)
+    if not problems:
+        try:
+            params.fixed(program, limits)  # the parameters' values, worked out once: a failure is the rules'
+        except EvaluationError as error:
+            raise CheckError(error.diagnostics) from None
+        # a window's length taken from a parameter, before the bound on cost that it counts in
+        problems = windows.check(program) or cost.check(program, limits) or cells.cycles(program)
     if problems:
         raise CheckError(problems)
-    try:
-        params.fixed(program, limits)  # the parameters' values, worked out once: a failure is the rules'
-    except EvaluationError as error:
-        raise CheckError(error.diagnostics) from None
     return program
 
 

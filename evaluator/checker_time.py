@@ -10,6 +10,7 @@ import difflib
 from typing import TYPE_CHECKING
 
 from . import nodes as n
+from . import windows
 from .calendars import MARKETS, SOURCES, source_problem
 from .units import BOOL, DATE, ERROR, Type, Unit, quantity
 
@@ -118,8 +119,9 @@ class TimeChecks:
         if q.kind == "dates" and q.bound is not None:  # among the last N through a date
             t = self.expr(q.bound, scope)
             if not t.fits(DATE):
-                self.error(q.bound.span, f"'among the last {q.window} through' needs a date here, not {t}",
-                           f"the dates of {q.period_set} up to a date, e.g. among the last {q.window} through d")
+                window = windows.text(q.window) if q.window is not None else "N"
+                self.error(q.bound.span, f"'among the last {window} through' needs a date here, not {t}",
+                           f"the dates of {q.period_set} up to a date, e.g. among the last {window} through d")
         inner[q.var] = DATE_VAR
         if q.where is not None:
             self.expect_bool(q.where, inner, "where")

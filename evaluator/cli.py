@@ -21,19 +21,20 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import compare as compare_
-from . import render, render_trace
-from .compare import Comparison, compare
-from .contract import Contract
-from .contract_file import load, load_rules
-from .cost import bound
-from .datafile import schema as data_schema
+# Only what every start needs: each command imports what it uses inside its function, so that
+# `clausewise --help` and a plain evaluate start fast (benchmarks/startup.py; no parser, NumPy or schemas).
 from .errors import ContractError, Diagnostic
 from .limits import DEFAULT, Limits
-from .result import Result, dumps, result_schema
-from .solve import SCAN
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+    from .contract import Contract
+    from .result import Result
+
+EXPLAIN_DEPTH = 3  # explain --depth by default: render_trace.SHORT (a test checks they agree)
+SOLVE_SCAN = 32  # solve --scan by default: solve.SCAN (a test checks they agree)
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_CLOSED_PIPE = 0, 1, 2, 141
 EXIT_WOULD_CHANGE = 1  # fmt --check: some files are not in their canonical layout
@@ -46,6 +47,20 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n   hint: run '{self.prog} --help'\n")
 
+
+
+class _Version(argparse.Action):
+    """`--version`: the distribution's version (provenance.tool_version), looked up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from .provenance import tool_version
+
+        print(f"clausewise {tool_version()}")
+        parser.exit()
 
 
 def _date(text: str) -> date:
@@ -111,17 +126,21 @@ def _limits(p: argparse.ArgumentParser) -> None:
 def _arguments() -> argparse.ArgumentParser:
     p = _Parser(prog="clausewise", description="Evaluate the numeric terms of an agreement written as rule files.")
     p.add_argument("--debug", action="store_true", help="show the internal traceback of an unexpected error")
+    p.add_argument("--version", action=_Version, help="print the version of clausewise and exit")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ev = sub.add_parser("evaluate", help="evaluate a contract's outputs for given inputs")
     ev.add_argument("contract", help="contract file (.yaml), or an amendment file")
     _common(ev)
-    ev.add_argument("--format", choices=("table", "json", "csv", "markdown", "html"), default="table",
-                    help="output format (default: table)")
+    ev.add_argument("--format", choices=("table", "json", "csv", "markdown", "html", "xlsx", "pdf"), default="table",
+                    help="output format (default: table; pdf needs --output)")
+    ev.add_argument("--appendix", choices=("none", "explanations", "all"), default="none",
+                    help="html and pdf: after the report, how each figure was computed and the clauses cited "
+                         "(explanations), and the rule files too (all); default: none")
     ev.add_argument("--trace", action="store_true",
-                    help="include every figure's derivation (--format json; html always has them)")
+                    help="include every figure's derivation (--format json; html and xlsx always have them)")
     ev.add_argument("--all-interpretations", action="store_true",
-                    help="every reading side by side (table or json)")
+                    help="every reading side by side (table or json; xlsx: a sheet per reading)")
     ev.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
     ex = sub.add_parser("explain", help="show how one figure is derived, down to inputs and parameters")
@@ -130,8 +149,8 @@ def _arguments() -> argparse.ArgumentParser:
     ex.add_argument("period", nargs="?", help="its period, e.g. Y1 (two periods as Y2,Y1)")
     _common(ex)
     ex.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    ex.add_argument("--depth", metavar="N", type=_depth, default=render_trace.SHORT,
-                    help=f"levels of values shown below the figure, or 'all' (default: {render_trace.SHORT}; "
+    ex.add_argument("--depth", metavar="N", type=_depth, default=EXPLAIN_DEPTH,
+                    help=f"levels of values shown below the figure, or 'all' (default: {EXPLAIN_DEPTH}; "
                          "--format json has every step)")
 
     df = sub.add_parser("diff", help="every output that differs between two contracts, dates or readings")
@@ -191,9 +210,9 @@ def _arguments() -> argparse.ArgumentParser:
     sv.add_argument("--greatest", action="store_true", help="the greatest value instead of the least")
     sv.add_argument("--unit", metavar="STEP", help="the step of the answer, in the input's unit (default: 1, "
                                                    "e.g. USD 1; 0.01 for cents)")
-    sv.add_argument("--scan", metavar="N", type=_count, default=SCAN,
-                    help=f"intervals first checked across the range (default: {SCAN}, so {SCAN + 1} values); more "
-                         "find narrower intervals where the condition holds, at more evaluations")
+    sv.add_argument("--scan", metavar="N", type=_count, default=SOLVE_SCAN,
+                    help=f"intervals first checked across the range (default: {SOLVE_SCAN}, so {SOLVE_SCAN + 1} "
+                         "values); more find narrower intervals where the condition holds, at more evaluations")
     sv_readings = sv.add_mutually_exclusive_group()
     sv_readings.add_argument("--interpretation", metavar="NAME", help="reading to use (default: the contract's)")
     sv_readings.add_argument("--all-interpretations", action="store_true", help="every reading, one after another")
@@ -248,6 +267,13 @@ def _arguments() -> argparse.ArgumentParser:
     ls = sub.add_parser("lsp", help="the language server for editors, over standard input and output "
                         "(needs: pip install 'clausewise[lsp]')")
     _limits(ls)  # the limits its checks use
+    se = sub.add_parser("serve", help="serve the contracts of a folder over HTTP, JSON in and out "
+                        "(needs: pip install 'clausewise[serve]')")
+    se.add_argument("--contracts", metavar="DIR", help="folder of contract files (default: the bundled contracts)")
+    se.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    se.add_argument("--port", type=_whole, default=8000, help="port to listen on (default: 8000; 0: any free one)")
+    se.add_argument("--workers", metavar="N", type=_count, default=1, help="worker processes (default: 1)")
+    _limits(se)  # those of the contracts served
     ts = sub.add_parser("test", help="run the worked examples kept beside the rules (YAML example files)")
     ts.add_argument("paths", nargs="*", metavar="PATH",
                     help="example files, or folders to search for them (default: the current folder)")
@@ -263,6 +289,8 @@ def _arguments() -> argparse.ArgumentParser:
 
 def _load(args: argparse.Namespace, path: str) -> Contract:
     """Load a contract, noting the files read (which --output may not name)."""
+    from .contract_file import load
+
     contract = load(path, limits=_limits_of(args))
     args.files_read.extend(contract.files_read)
     return contract
@@ -274,6 +302,7 @@ def _limits_of(args: argparse.Namespace) -> Limits:
 
 def _schedule(args: argparse.Namespace) -> str:
     from . import schedule as schedule_
+    from .result import dumps
 
     contract = _load(args, args.contract)
     s = schedule_.schedule(contract, _inputs(args, contract), args.as_of, args.interpretation)
@@ -294,13 +323,23 @@ def _inputs(args: argparse.Namespace, contract: Contract | None = None) -> Path 
     return overrides.merged(contract.program, path, args.set, [p.id for p in contract.parties])
 
 
-def _evaluate(args: argparse.Namespace) -> str:
+def _evaluate(args: argparse.Namespace) -> str | bytes:
+    if args.format == "xlsx":  # every reading asked, each with its explanations: no --trace needed
+        return _evaluate_xlsx(args)
+    if args.format in ("html", "pdf"):
+        return _evaluate_report(args)
+    if args.appendix != "none":
+        raise ContractError(Diagnostic(f"--appendix works with --format html or pdf, not {args.format}", "",
+                                       hint="add --format html"))
     if args.trace and args.all_interpretations:
         raise ContractError(Diagnostic("--trace works with one reading, not with --all-interpretations", "",
                                        hint="give --interpretation NAME instead"))
     if args.trace and args.format not in ("json", "html"):
         raise ContractError(Diagnostic(f"--trace works with --format json or html, not {args.format}", "",
                                        hint="add --format json, or run 'clausewise explain CONTRACT OUTPUT [PERIOD]'"))
+    from . import render
+    from .compare import compare
+
     contract = _load(args, args.contract)
     if args.all_interpretations:
         readings: list[str | None] = list(contract.interpretations) or [None]
@@ -310,6 +349,10 @@ def _evaluate(args: argparse.Namespace) -> str:
         return _comparison(compare("interpretations", labels, results, only_differences=False), args.format)
     trace = (args.trace and args.format == "json") or args.format == "html"
     result = contract.evaluate(_inputs(args, contract), args.interpretation, trace=trace, as_of=args.as_of)
+    if getattr(args, "set", None):  # the evaluation saw the merged mapping: name the file and the overrides
+        from . import provenance
+
+        result = provenance.restamped(result, Path(args.inputs) if args.inputs else None, args.set)
     if args.format == "json":
         return render.json_text(result)
     if args.format == "csv":
@@ -321,6 +364,76 @@ def _evaluate(args: argparse.Namespace) -> str:
 
         return render_html.report(result, contract)
     return render.table(result, contract.title)
+
+
+def _evaluate_report(args: argparse.Namespace) -> str | bytes:
+    """`evaluate --format html|pdf`: the report (render_html.py), its appendix as --appendix says, the
+    obligations as of --as-of (else as of the day of generation: SOURCE_DATE_EPOCH's when set), every reading
+    side by side with --all-interpretations; pdf (render_pdf.py) only into the file --output names."""
+    from datetime import datetime
+
+    from . import render_html
+    from . import schedule as schedule_
+    from .compare import compare
+
+    if args.format == "pdf" and not args.output:
+        raise ContractError(Diagnostic("--format pdf writes a PDF file, never to a terminal: name its file",
+                                       "clausewise", hint="add --output FILE.pdf"))
+    contract = _load(args, args.contract)
+    inputs = _inputs(args, contract)
+    trace = args.trace or args.appendix != "none"
+    result = contract.evaluate(inputs, args.interpretation, trace=trace, as_of=args.as_of)
+    readings = None
+    if args.all_interpretations:
+        names: list[str | None] = list(contract.interpretations) or [None]
+        results = [result if r == result.interpretation else
+                   contract.evaluate(inputs, r, narrate=False, as_of=args.as_of) for r in names]
+        readings = compare("interpretations", [r or "rules" for r in names], results, only_differences=False)
+    obligations = None
+    if contract.version(args.as_of).plan.obligations:
+        generated = result.provenance.get("generated_at")
+        now = datetime.fromisoformat(generated.replace("Z", "+00:00")) if generated else None
+        obligations = schedule_.schedule(contract, inputs, args.as_of, result.interpretation,
+                                         now=None if now is None else (lambda: now))
+    page = render_html.report(result, contract, args.appendix, obligations, readings)
+    if args.format == "html":
+        return page
+    from . import render_pdf
+
+    return render_pdf.pdf(page)
+
+
+def _evaluate_xlsx(args: argparse.Namespace) -> bytes:
+    """`evaluate --format xlsx --output FILE`: the workbook (render_xlsx.py); a sheet per reading with
+    --all-interpretations; the schedule of obligations as of --as-of (else today, or SOURCE_DATE_EPOCH's day)."""
+    from . import render_xlsx
+    from . import schedule as schedule_
+
+    if not args.output:
+        raise ContractError(Diagnostic("--format xlsx writes a workbook: name its file", "clausewise",
+                                       hint="add --output FILE.xlsx"))
+    contract = _load(args, args.contract)
+    inputs = _inputs(args, contract)
+    readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations \
+        else [args.interpretation]
+    results = [contract.evaluate(inputs, r, trace=True, narrate=False, as_of=args.as_of) for r in readings]
+    if args.set:  # the evaluation saw the merged mapping: the provenance names the file and the overrides
+        import dataclasses
+
+        from . import provenance
+
+        file = Path(args.inputs) if args.inputs else None
+
+        def overridden(r: Result) -> Result:
+            return dataclasses.replace(r, make_provenance=lambda: provenance.with_inputs(r.provenance, file, args.set))
+
+        results = [overridden(r) for r in results]
+    schedules: list[Any] = []
+    if contract.version(args.as_of).plan.obligations:
+        created = render_xlsx.created_at(results[0])
+        schedules = [schedule_.schedule(contract, inputs, args.as_of, r.interpretation,
+                                        now=None if created is None else (lambda: created)) for r in results]
+    return render_xlsx.workbook(results, contract.title, schedules)
 
 
 def _batch(args: argparse.Namespace) -> tuple[str | bytes, bool]:
@@ -434,6 +547,9 @@ def _progress(rows: int | None, passes: int) -> Iterator[Callable[[int], None]]:
 
 
 def _comparison(c: Comparison, fmt: str) -> str:
+    from . import compare as compare_
+    from .result import dumps
+
     if fmt == "json":
         return dumps(c.to_dict()) + "\n"
     if fmt != "table":
@@ -442,6 +558,9 @@ def _comparison(c: Comparison, fmt: str) -> str:
 
 
 def _diff(args: argparse.Namespace) -> str:
+    from . import compare as compare_
+    from .compare import compare
+
     a = _load(args, args.contract)
     b = _load(args, args.other) if args.other else a
     inputs = _inputs(args, a)
@@ -470,6 +589,8 @@ def _label(path: str, result: Result) -> str:
 
 
 def _history(args: argparse.Namespace) -> str:
+    from .compare import compare
+
     contract = _load(args, args.contract)
     stages = contract.stages()
     inputs = _inputs(args, contract)
@@ -480,6 +601,9 @@ def _history(args: argparse.Namespace) -> str:
 
 
 def _explain(args: argparse.Namespace) -> str:
+    from . import render_trace
+    from .result import dumps
+
     contract = _load(args, args.contract)
     inputs = _inputs(args, contract)
     expl = contract.explain(args.figure, args.period, inputs, args.interpretation, as_of=args.as_of)
@@ -503,6 +627,9 @@ def _solve(args: argparse.Namespace) -> str:
 
 
 def _schema(args: argparse.Namespace) -> str:
+    from .datafile import schema as data_schema
+    from .result import result_schema
+
     if args.which == "inputs":
         if not args.contract:
             raise ContractError("'schema inputs' needs a contract file: clausewise schema inputs CONTRACT")
@@ -526,6 +653,9 @@ def _simulate(args: argparse.Namespace) -> str:
 
 
 def _check(args: argparse.Namespace) -> str:
+    from .contract_file import load_rules
+    from .cost import bound
+
     contracts = [f for f in args.files if Path(f).suffix.lower() in _CONTRACT_SUFFIXES]
     rule_files = [f for f in args.files if f not in contracts]
     problems: list[ContractError] = []
@@ -573,6 +703,18 @@ def _lsp(args: argparse.Namespace) -> str:
         raise ContractError(Diagnostic(f"the language server needs {needed}, which is not installed", "",
                                        hint="pip install 'clausewise[lsp]'")) from None
     lsp.main(_limits_of(args))
+    return ""
+
+
+def _serve(args: argparse.Namespace) -> str:
+    """Serve the contracts over HTTP until stopped (service/: FastAPI and uvicorn, imported only here)."""
+    try:
+        from .service import serve
+    except ImportError as exc:
+        needed = (exc.name or "fastapi").split(".")[0]
+        raise ContractError(Diagnostic(f"the service needs {needed}, which is not installed", "",
+                                       hint="pip install 'clausewise[serve]'")) from None
+    serve.run(args.contracts, args.host, args.port, args.workers, _limits_of(args))
     return ""
 
 
@@ -627,6 +769,7 @@ def _main(argv: Sequence[str] | None) -> int:
         commands["fmt"] = _fmt
         commands["test"] = _test
         commands["lsp"] = _lsp
+        commands["serve"] = _serve
         out: str | bytes
         if args.command == "batch":
             out, failed = _batch(args)

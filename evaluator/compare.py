@@ -13,7 +13,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .render import cell
 from .result import Result, exact_decimal, jsonable
 
 if TYPE_CHECKING:
@@ -108,17 +107,24 @@ def _value(result: Result, name: str, period: str | None) -> Any:
 
 
 def table(c: Comparison) -> str:
-    """The comparison for people: one line per output and period, sides across, * where they differ."""
+    """The comparison for people: one line per output and period, sides across, * where they differ (a
+    legend says so); the change from the first side to the last only where there are two sides or more."""
+    from .formatting import for_result
+
     if not c.rows:
         return f"{c.contract}: no output differs between {' and '.join(c.labels)}\n"
-    header = ["output", "period", *c.labels] + (["change"] if c.kind != "interpretations" else []) + [""]
+    fmt = for_result(c.results[0])
+    changes = c.kind != "interpretations" and len(c.results) > 1
+    header = ["output", "period", *c.labels] + (["change"] if changes else []) + [""]
     lines = []
     for row in c.rows:
         change = row.change
         cells = [row.output if row.unit in ("true/false", "ratio") else f"{row.output} ({row.unit})",
-                 row.period or "", *(cell(v) for v in row.values)]
-        if c.kind != "interpretations":
-            cells.append("" if change is None else (f"+{cell(change)}" if change > 0 else cell(change)))
+                 row.period or "", *(fmt.unit_number(row.unit, v) for v in row.values)]
+        if changes:
+            # a change is signed, + or - (not in parentheses): it says which way the figure moved
+            cells.append("" if change is None else ("+" if change > 0 else "-" if change < 0 else "")
+                         + fmt.unit_number(row.unit, abs(change)))
         cells.append("*" if row.differs else "")
         lines.append(cells)
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
@@ -129,4 +135,6 @@ def table(c: Comparison) -> str:
     for r in lines:
         out.append("  ".join(x.ljust(w) if i in left else x.rjust(w) for i, (x, w) in enumerate(zip(r, widths,
                                                                                                   strict=True))))
+    if any(row.differs for row in c.rows):
+        out += ["", "* the figures differ between " + " and ".join(c.labels)]
     return "\n".join(line.rstrip() for line in out) + "\n"

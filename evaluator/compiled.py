@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import builtins
+from . import builtins, windows
 from . import nodes as n
 from .builtins import Site
 from .cells import Cells, Key
@@ -502,7 +502,7 @@ class _Writer:
         if q.bound is None:
             return list(range(count))
         b = self.position(q.bound, env)
-        return list(period_span(q.relation, b, count, q.window))
+        return list(period_span(q.relation, b, count, windows.size(q.window, self.plan.constants_for(self.reading))))
 
     # ---- allocations ----------------------------------------------------------------------------------
 

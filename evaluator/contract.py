@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import formatting
 from . import inputs as inputs_
+from . import invariants as invariants_
 from . import narrative as narrative_
 from . import nodes as n
 from . import reasons as reasons_
@@ -35,8 +38,14 @@ from .plan import Plan, build
 from .result import Explanation, Output, Result, exact_decimal, fraction_text
 from .trace import Step, derive
 
+# Inputs as the library takes them: a mapping ({"sales": {"FY1": 600000}}), the path of an inputs file
+# (a str or any os.PathLike), or None (every input pending).
+Inputs = Mapping[str, Any] | str | os.PathLike[str] | None
+
 if TYPE_CHECKING:
     from .batch import BatchResult
+    from .compare import Comparison
+    from .schedule import Schedule
     from .simulate import SimulationResult
     from .solve import SolveResult
     from .sweep import SweepResult
@@ -83,14 +92,23 @@ class Shape:
     periods: dict[str, str]
     citations: dict[str, str]
     meanings: dict[str, str]  # output -> what its rule `means`, where it says
+    labels: dict[str, str] = dataclasses.field(default_factory=dict)  # output -> its `label`, else its name
+    checks: tuple[Key, ...] = ()  # the cells of the invariants (invariants.py), checked at every evaluation
+    currencies: dict[str, int] = dataclasses.field(default_factory=dict)  # currency -> places shown
+
+    @property
+    def targets(self) -> tuple[Key, ...]:
+        """Every cell an evaluation computes: the outputs', then the invariants'."""
+        return self.cells + self.checks
 
     @staticmethod
     def of(program: Program, reading: str | None, originals: Mapping[str, n.Declaration] | None = None) -> Shape:
         outputs: list[tuple[str, n.Span, tuple[str, ...] | None]] = []
-        units, periods, citations, meanings = {}, {}, {}, {}
+        units, periods, citations, meanings, labels = {}, {}, {}, {}, {}
         for name in program.outputs:
             sym = program.symbols[name]
             units[name] = str(sym.type)
+            labels[name] = sym.decl.about.label or name
             if sym.decl.about.meaning:
                 meanings[name] = sym.decl.about.meaning
             original = (originals or {}).get(name)
@@ -102,7 +120,9 @@ class Shape:
                 outputs.append((name, sym.decl.span, ps.names))
             else:
                 outputs.append((name, sym.decl.span, None))
-        return Shape(tuple(outputs), tuple(_cells(program)), units, periods, citations, meanings)
+        currencies = {code: formatting.minor_unit(code, d.minor_unit) for code, d in program.currencies.items()}
+        return Shape(tuple(outputs), tuple(_cells(program)), units, periods, citations, meanings, labels,
+                     tuple(invariants_.cells(program)), currencies)
 
 
 class Contract:
@@ -186,21 +206,21 @@ class Contract:
 
     # ---- evaluation --------------------------------------------------------
 
-    def evaluate(self, inputs: Mapping[str, Any] | Path | None = None, interpretation: str | None = None,
+    def evaluate(self, inputs: Inputs = None, interpretation: str | None = None,
                  trace: bool = False, narrate: bool = True, as_of: date | str | None = None,
                  version: Version | None = None) -> Result:
-        """Evaluate every output for `inputs` (e.g. {"revenue": {"Y1": 600000000}}, or an inputs file).
+        """Evaluate every output for `inputs` (e.g. {"sales": {"FY1": 600000}}, or an inputs file's path).
 
         With `trace`, the result also holds the derivation of every output (`Result.trace`); with
         `narrate` (the default) its sentences in words; many scenarios run faster with narrate=False.
         `as_of` applies only the amendments effective on or before that date; `version` (one of
         `stages()`) evaluates the agreement at that stage instead.
         """
-        as_of = checked(as_of, interpretation)
+        as_of, inputs = checked(as_of, interpretation), inputs_file(inputs)
         version = version or self.version(as_of)
         values = self._values(version, inputs)
         reading = self._reading(version, interpretation)
-        return self._outputs(version, values, reading, trace, narrate, as_of)
+        return self._outputs(version, values, reading, trace, narrate, as_of, inputs)
 
     def evaluate_batch(self, columns: Mapping[str, Any], interpretation: str | None = None,
                        as_of: date | str | None = None, rows: int | None = None,
@@ -215,7 +235,7 @@ class Contract:
         version = self.version(as_of)
         return evaluate_batch(self, version, columns, self._reading(version, interpretation), as_of, rows, progress)
 
-    def solve(self, inputs: Mapping[str, Any] | Path | None, vary: str, until: str,
+    def solve(self, inputs: Inputs, vary: str, until: str,
               between: tuple[Any, Any] | None = None, greatest: bool = False, interpretation: str | None = None,
               as_of: date | str | None = None, step: Any = None, scan: int = 32, points: int = 1) -> SolveResult:
         """Goal seek: the least (or `greatest`) value of the input `vary` ("sales.FY3"), a whole number of
@@ -225,11 +245,11 @@ class Contract:
 
         as_of = checked(as_of, interpretation, vary=vary, until=until)
         version = self.version(as_of)
-        return solve(self, version, self._values(version, inputs), vary, until,
+        return solve(self, version, self._values(version, inputs_file(inputs)), vary, until,
                      self._reading(version, interpretation), as_of, between, greatest, step, scan, points)
 
     def sweep(self, vary: Sequence[str] | str, step: Sequence[str] | str | int | Decimal | Fraction,
-              inputs: Mapping[str, Any] | Path | None = None, sets: Sequence[str] = (),
+              inputs: Inputs = None, sets: Sequence[str] = (),
               outputs: Sequence[str] | None = None, interpretations: Sequence[str | None] | None = None
               ) -> SweepResult:
         """Outputs over a grid of one or two inputs, exactly, on the columnar engine: `vary` as
@@ -239,10 +259,10 @@ class Contract:
         contract's). See sweep.py."""
         from .sweep import sweep
 
-        return sweep(self, vary, step, inputs, sets, outputs, interpretations)
+        return sweep(self, vary, step, inputs_file(inputs), sets, outputs, interpretations)
 
     def simulate(self, model: str | Path, paths: int = 10_000, seed: int = 0,
-                 inputs: Mapping[str, Any] | Path | None = None, as_of: date | str | None = None,
+                 inputs: Inputs = None, as_of: date | str | None = None,
                  interpretations: Sequence[str | None] | None = None, price: Any = None, discount_rate: Any = None,
                  progress: Callable[[int], None] | None = None) -> SimulationResult:
         """Monte Carlo valuation (simulate.py): the inputs not known on `as_of` (from `inputs`) drawn from the
@@ -254,14 +274,14 @@ class Contract:
 
         as_of = checked(as_of)
         readings: list[str | None] = list(interpretations) if interpretations is not None else [None]
-        return simulate(self, model, paths, seed, inputs, as_of, readings, price, discount_rate, progress)
+        return simulate(self, model, paths, seed, inputs_file(inputs), as_of, readings, price, discount_rate, progress)
 
     def evaluate_file(self, path: str | Path, interpretation: str | None = None, trace: bool = False,
                       narrate: bool = True, as_of: date | None = None) -> Result:
         """Evaluate for an inputs file (YAML or JSON)."""
         return self.evaluate(Path(path), interpretation, trace, narrate, as_of)
 
-    def explain(self, name: str, period: str | None = None, inputs: Mapping[str, Any] | Path | None = None,
+    def explain(self, name: str, period: str | None = None, inputs: Inputs = None,
                 interpretation: str | None = None, as_of: date | str | None = None) -> Explanation:
         """The derivation of one value (any output, rule, parameter or input), e.g. deducted_shares at Y1.
 
@@ -270,7 +290,7 @@ class Contract:
         as_of = checked(as_of, interpretation, name=name, period=period)
         version = self.version(as_of)
         key = self._key(version.program, name, period)
-        values = self._values(version, inputs)
+        values = self._values(version, inputs_file(inputs))
         reading = self._reading(version, interpretation)
 
         run = Run(version.plan, values, reading, trace=True, as_of=as_of)
@@ -279,13 +299,47 @@ class Contract:
         why = reasons_.find(run, [key])[key] if value is None else None  # pending: why, and what leads there
         return Explanation(self.name, reading, next(iter(steps)), steps, _applied(version), why)
 
-    def run(self, inputs: Mapping[str, Any] | Path | None = None, interpretation: str | None = None,
+    def run(self, inputs: Inputs = None, interpretation: str | None = None,
             as_of: date | str | None = None) -> tuple[Version, Run]:
         """A run of the agreement as of a date, for other stages (the schedule) to ask values of."""
         as_of = checked(as_of, interpretation)
         version = self.version(as_of)
-        return version, Run(version.plan, self._values(version, inputs), self._reading(version, interpretation),
-                            as_of=as_of)
+        values = self._values(version, inputs_file(inputs))
+        return version, Run(version.plan, values, self._reading(version, interpretation), as_of=as_of)
+
+    # ---- the other commands' tasks (library.py) ------------------------------
+
+    def schedule(self, inputs: Inputs = None, as_of: date | str | None = None,
+                 interpretation: str | None = None) -> Schedule:
+        """Every obligation with its clause, due date, status and penalty as of `as_of` (default: today in the
+        contract's time zone, else UTC), as `clausewise schedule` lists them."""
+        from .library import schedule
+
+        return schedule(self, inputs, as_of, interpretation)
+
+    def diff(self, other: Contract | str | os.PathLike[str] | None = None, inputs: Inputs = None, *,
+             interpretation: str | None = None, against: str | None = None, as_of: date | str | None = None,
+             against_as_of: date | str | None = None) -> Comparison:
+        """Every output that differs between this contract and `other` (a contract, or an amendment file: then
+        exactly what it changes), or between two readings (`against`) or dates (`against_as_of`), as
+        `clausewise diff` shows them."""
+        from .library import diff
+
+        return diff(self, other, inputs, interpretation=interpretation, against=against, as_of=as_of,
+                    against_as_of=against_as_of)
+
+    def history(self, inputs: Inputs = None, interpretation: str | None = None) -> Comparison:
+        """Each output as signed and after each amendment in turn, as `clausewise history` shows them."""
+        from .library import history
+
+        return history(self, inputs, interpretation)
+
+    def render(self, what: Result | Comparison | Schedule, format: str = "table") -> str:
+        """A result (table, json, csv, markdown, html), comparison (table, json) or schedule (table, json, ics)
+        of this contract as text, as the command line's --format prints it."""
+        from .library import render
+
+        return render(what, format, self)
 
     def _values(self, version: Version, inputs: Mapping[str, Any] | Path | None) -> dict[str, Any]:
         parties = [p.id for p in self.parties]
@@ -327,11 +381,13 @@ class Contract:
         return (name, tuple(idx))
 
     def _outputs(self, version: Version, values: dict[str, Any], reading: str | None, trace: bool,
-                 narrate: bool, as_of: date | None) -> Result:
+                 narrate: bool, as_of: date | None, inputs: Mapping[str, Any] | Path | None = None) -> Result:
         program = version.program
         run = Run(version.plan, values, reading, trace, as_of)
         shape = version.shape(reading)
-        run.prepare(shape.cells)
+        run.prepare(shape.targets)
+        fmt = formatting.Formatter(shape.units, shape.labels, shape.currencies)
+        holds = invariants_.check(run, shape.checks, fmt) if shape.checks else {}
         outputs: dict[str, Output] = {}
         for name, span, periods in shape.outputs:
             if periods is None:
@@ -345,7 +401,9 @@ class Contract:
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
                       steps, sentences, _applied(version), as_of,
                       _why(version.plan, values, reading, as_of, shape.cells, pending) if pending else None,
-                      {run.label(*key): why for key, why in run.set_aside.items()}, dict(shape.meanings))
+                      {run.label(*key): why for key, why in run.set_aside.items()}, dict(shape.meanings),
+                      dict(shape.labels), dict(shape.currencies), invariants_.results(run, holds) if holds else [],
+                      _provenance(self, version, inputs, reading, as_of))
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
         if type(value) is int or isinstance(value, bool) or value is None or isinstance(value, date):
@@ -359,6 +417,16 @@ class Contract:
                 "round it in the rules, e.g. round ... down to 1 share",
             ))
         return exact
+
+
+def _provenance(contract: Contract, version: Version, inputs: Mapping[str, Any] | Path | None,
+                reading: str | None, as_of: date | None) -> Callable[[], dict[str, Any]]:
+    """The result's provenance block, made when first asked (provenance.py: it hashes files)."""
+    def block() -> dict[str, Any]:
+        from . import provenance
+
+        return provenance.block(contract, version, inputs, reading, as_of)
+    return block
 
 
 def _why(plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | None, cells: Sequence[Key],
@@ -380,6 +448,11 @@ def _cells(program: Program) -> list[Key]:
         out += [(name, (i,)) for i in range(len(program.period_sets[sym.params[0]].members))] if sym.params \
             else [(name, ())]
     return out
+
+
+def inputs_file(inputs: Inputs) -> Mapping[str, Any] | Path | None:
+    """Inputs as the stages take them: the path of an inputs file given as text (or any os.PathLike) as a Path."""
+    return Path(inputs) if isinstance(inputs, str | os.PathLike) else inputs
 
 
 def checked(as_of: Any, interpretation: Any = None, **names: Any) -> date | None:

@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 
 from . import nodes as n
+from . import windows
 from .calendars import FIRST_MARKET_DAY, LAST_MARKET_DAY, MARKETS
 from .errors import Diagnostic
 from .limits import MAX_DAYS, MAX_ENTRIES, MAX_SERIES, Limits
@@ -97,8 +98,9 @@ class _Counter:
         return ends + self.size(q) * each
 
     def size(self, q: n.Quantifier) -> int:
-        if q.window is not None and q.kind in ("periods", "dates"):
-            return q.window if q.kind == "dates" else min(q.window, len(self.program.period_sets[q.period_set].members))
+        window = windows.largest(q.window, self.program)
+        if window is not None and q.kind in ("periods", "dates"):
+            return window if q.kind == "dates" else min(window, len(self.program.period_sets[q.period_set].members))
         if q.kind == "periods":
             return len(self.program.period_sets[q.period_set].members)
         if q.kind == "entries":

@@ -387,8 +387,8 @@ def load(path: Path, error: type[ContractError], root: Path | None = None) -> Da
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    """A JSON Schema shipped in evaluator/schemas."""
-    text = resources.files("evaluator").joinpath(f"schemas/{name}").read_text(encoding="utf-8")
+    """A JSON Schema shipped in the package's schemas folder (evaluator/schemas in the repository)."""
+    text = resources.files(__name__.rpartition(".")[0]).joinpath(f"schemas/{name}").read_text(encoding="utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 

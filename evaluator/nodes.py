@@ -122,7 +122,7 @@ class Quantifier:
     kind: str = "periods"  # periods | days | dates | entries (for entries: period_set is the ledger)
     last: Expr | None = None  # for days: the last day
     movement: str = ""  # for entries: the kind of movement run over ("": every kind)
-    window: int | None = None  # `among the last N through B`: relation "through", at most N items (windows.py)
+    window: Number | Name | None = None  # `among the last N through B`: "through", at most N items (windows.py)
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,7 @@ class About:
     citation: str | None
     meaning: str | None
     citation_span: Span = _span()
+    label: str | None = None  # `label "Shares released"`: what reports call it (JSON keeps the name)
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,8 @@ class Decl:
 @dataclass(frozen=True)
 class CurrencyDecl(Decl):
     kind: ClassVar[Literal["currency"]] = "currency"
+    minor_unit: int | None = None  # `minor unit 0`: the decimal places amounts are shown to (formatting.py)
+    minor_unit_span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,7 @@ class RuleDecl(Decl):
     declared_type: TypeRef | None = None
     body: Expr | None = None
     alternatives: tuple[Alternative, ...] = ()
+    invariant: bool = False  # `invariant NAME ... = <true/false>`: checked at every evaluation (invariants.py)
 
 
 @dataclass(frozen=True)
@@ -427,7 +431,7 @@ def children(e: Expr) -> tuple[Expr, ...]:
             return e.args
         case Aggregate():
             q = e.over
-            return tuple(x for x in (q.bound, q.last, q.where, e.body, e.otherwise) if x is not None)
+            return tuple(x for x in (q.window, q.bound, q.last, q.where, e.body, e.otherwise) if x is not None)
         case Binary():
             return (e.left, e.right)
         case Not() | Negate() | IsKnown():
@@ -460,7 +464,7 @@ def expressions(d: Declaration) -> tuple[Expr, ...]:
             return tuple(x for x in (d.body, *(alt.body for alt in d.alternatives)) if x is not None)
         case AllocationDecl():
             q = d.claimants
-            parts = (d.pool, *((q.bound, q.last, q.where) if q else ()), d.claim)
+            parts = (d.pool, *((q.window, q.bound, q.last, q.where) if q else ()), d.claim)
             return tuple(x for x in parts if x is not None)
         case ObligationDecl():
             parts = (d.arises, d.due, d.done, d.suspended_from, d.suspended_until, d.penalty, d.applies)

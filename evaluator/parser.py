@@ -104,7 +104,8 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def _about(self, children: list[Any]) -> n.About:
         cites = next((c for c in children if isinstance(c, tuple) and c[0] == "cites"), None)
         meaning = next((c[1] for c in children if isinstance(c, tuple) and c[0] == "means"), None)
-        return n.About(cites[1], meaning, cites[2]) if cites else n.About(None, meaning)
+        label = next((c[1] for c in children if isinstance(c, tuple) and c[0] == "label"), None)
+        return n.About(cites[1], meaning, cites[2], label) if cites else n.About(None, meaning, label=label)
 
     def _tokens(self, children: list[Any], kind: str) -> list[Token]:
         return [c for c in children if isinstance(c, Token) and c.type == kind]
@@ -130,9 +131,19 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def meaning(self, meta: Any, children: list[Token]) -> tuple[str, str]:
         return ("means", children[0][1:-1].strip())
 
+    def label(self, meta: Any, children: list[Token]) -> tuple[str, str]:
+        return ("label", children[0][1:-1].strip())
+
+    def minor_unit(self, meta: Any, children: list[Token]) -> tuple[str, Token]:
+        return ("minor unit", children[0])
+
     # ---- declarations
     def currency_decl(self, meta: Any, c: list[Any]) -> n.CurrencyDecl:
-        return n.CurrencyDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]))
+        minor = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "minor unit"), None)
+        places = int(minor) if minor is not None and str(minor).isdigit() and len(str(minor)) <= 3 else \
+            (None if minor is None else -1)  # -1: not a small whole number; the checker says so
+        return n.CurrencyDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), places,
+                              self.at.token(minor) if minor is not None else n.NOWHERE)
 
     def unit_decl(self, meta: Any, c: list[Any]) -> n.UnitDecl:
         words = self._tokens(c, "NAME")
@@ -255,7 +266,7 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
         return n.Movement(str(c[0]), effect[1], effect[2], period_set, self.at.meta(meta))
 
     def ledger_decl(self, meta: Any, c: list[Any]) -> n.InputDecl:
-        unit = next(x for x in c[1:] if isinstance(x, tuple) and x[0] not in ("cites", "means"))
+        unit = next(x for x in c[1:] if isinstance(x, tuple) and x[0] not in ("cites", "means", "label"))
         movements = tuple(x for x in c if isinstance(x, n.Movement))
         unit_ref = n.TypeRef("quantity", unit[0], unit[1], self.at.meta(meta))
         return n.InputDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]), unit_ref,
@@ -289,6 +300,11 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
             str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
             self._params(c), typ, body, alternatives,
         )
+
+    def invariant_decl(self, meta: Any, c: list[Any]) -> n.RuleDecl:
+        body = next(x for x in c if isinstance(x, n.Expr))
+        return n.RuleDecl(str(c[0]), self._about(c), self.at.meta(meta), self.at.token(c[0]),
+                          self._params(c), None, body, (), invariant=True)
 
     def earliest_first(self, meta: Any, c: list[Any]) -> tuple[str, bool]:
         return ("latest first?", False)
@@ -465,12 +481,14 @@ class _ToNodes(Transformer[Token, n.RuleFile]):
     def starting(self, meta: Any, c: list[Any]) -> tuple[str, n.Expr]:
         return ("from", c[0])
 
-    def last_window(self, meta: Any, c: list[Any]) -> tuple[str, int, n.Expr]:
+    def last_window(self, meta: Any, c: list[Any]) -> tuple[str, n.Number | n.Name, n.Expr]:
+        if c[0].type == "NAME":  # a parameter's value: checked whole and at least 1 with the parameters
+            return ("last", n.Name(self.at.token(c[0]), str(c[0])), c[1])
         text = str(c[0]).replace(",", "")
         if not text.isdigit() or not 0 < int(text) <= MAX_SERIES:
             raise _BadNumber(c[0], f"a window of {c[0]} is not a whole number from 1 to {MAX_SERIES:,}",
                              "write how many periods or dates the window holds, e.g. among the last 12 through y")
-        return ("last", int(text), c[1])
+        return ("last", n.Number(self.at.token(c[0]), Fraction(int(text)), None), c[1])
 
     def range_filter(self, meta: Any, c: list[Any]) -> Any:
         return c[0]

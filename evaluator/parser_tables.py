@@ -35,20 +35,21 @@ from lark.lexer import TerminalDef
 
 GRAMMAR = "clausewise.lark"
 TABLES = "clausewise.tables.json"
+GRAMMAR_PACKAGE = __name__.rpartition(".")[0] + ".grammar"  # clausewise.grammar: the grammar/ folder, mapped
 OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": False}
 
 
 def _package_file(name: str) -> bytes:
-    """A file of the package evaluator.grammar: read from its folder (by importlib.resources, which is
+    """A file of the package clausewise.grammar: read from its folder (by importlib.resources, which is
     slower to start, only when the package is not in a folder, e.g. in a zip file)."""
-    init = importlib.import_module("evaluator.grammar").__file__
+    init = importlib.import_module(GRAMMAR_PACKAGE).__file__
     if init and os.path.isabs(init):
         try:
             with open(os.path.join(os.path.dirname(init), name), "rb") as f:
                 return f.read()
         except OSError:
             pass
-    return resources.files("evaluator.grammar").joinpath(name).read_bytes()
+    return resources.files(GRAMMAR_PACKAGE).joinpath(name).read_bytes()
 
 
 def grammar_text() -> str:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, assert_never
 
-from . import builtins, params
+from . import builtins, params, windows
 from . import nodes as n
 from .builtins import Site
 from .cells import Cells, Key
@@ -258,7 +258,7 @@ class _Compiler:
                 b = bound(run, env)
                 if b is None:
                     return None
-                span = period_span(relation, b, count, window)
+                span = period_span(relation, b, count, windows.size(window, run.constants))
             return _kept(run, env, var, where, list(span), doubtful)
         return positions
 
@@ -274,7 +274,9 @@ class _Compiler:
                 through = first(run, env)
                 if through is None:
                     return None
-                return _kept(run, env, var, where, list(last_dates(run.series_dates(series), through, window)),
+                length = windows.size(window, run.constants)
+                assert length is not None
+                return _kept(run, env, var, where, list(last_dates(run.series_dates(series), through, length)),
                              doubtful)
             if first is not None and last is not None:
                 a, b = first(run, env), last(run, env)

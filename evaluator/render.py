@@ -1,15 +1,26 @@
-"""Result -> text for people (a table) and for programs (JSON). Never evaluates."""
+"""Result -> text for people (a table, Markdown) and for programs (JSON, CSV). Never evaluates.
+
+The table and Markdown show each output by its label, its figures as formatting.py writes them (one
+convention for every report), the rules' invariants with a tick (✓ holds, ✗ fails, pending), and end with
+the provenance block (provenance.py). The table wraps its text to the terminal's width
+(shutil.get_terminal_size: COLUMNS when set, else the terminal, else 100). CSV keeps exact values and
+names, one row per output and period; its provenance and checks follow as comment lines starting with
+`#` at the end (a reader skips them: `csv.reader(line for line in f if not line.startswith("#"))`).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+import shutil
 import textwrap
 from datetime import date
 from decimal import Decimal
 
-from .result import Output, OutputValue, Result, number_text
+from . import formatting
+from .provenance import footer_lines
+from .result import Invariant, Output, OutputValue, Result, number_text
 
 _KEEP = "\u00a0"
 
@@ -30,14 +41,42 @@ def cell(value: OutputValue) -> str:
     return number_text(value, grouped=True)
 
 
-def _label(name: str, unit: str) -> str:
-    return name if unit in ("true/false", "ratio") else f"{name} ({unit})"
+HOLDS, FAILS = "✓", "✗"
+LEGEND = "[n] pending: see 'Pending because' below"
+
+
+def width() -> int:
+    """The width text is wrapped to: the terminal's (COLUMNS when set), 100 when there is none; at least 40."""
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
 
 
 def _citations(result: Result) -> list[str]:
-    """One line per output: its clause and what it is, in the rules' words (`means`)."""
-    return [f"{name} ({clause})" + (f": {result.meanings[name]}" if name in result.meanings else "")
+    """One line per output: its label, name and clause, and what it is in the rules' words (`means`)."""
+    fmt = formatting.for_result(result)
+    return [(f"{fmt.label(name)} [{name}]" if fmt.label(name) != name else name) + f" ({clause})"
+            + (f": {result.meanings[name]}" if name in result.meanings else "")
             for name, clause in result.citations.items()]
+
+
+def tick(holds: bool | None) -> str:
+    return "pending" if holds is None else HOLDS if holds else FAILS
+
+
+def checks(invariants: list[Invariant]) -> list[tuple[str, str, str]]:
+    """The invariants as (mark, label and clause, periods): one line per invariant, its periods' marks
+    listed when they are not all the same ("Y1 ✓, Y2 ✓, Y3 pending")."""
+    grouped: dict[str, list[Invariant]] = {}
+    for inv in invariants:
+        grouped.setdefault(inv.name, []).append(inv)
+    out = []
+    for items in grouped.values():
+        marks = {tick(i.holds) for i in items}
+        mark = FAILS if FAILS in marks else HOLDS if marks == {HOLDS} else "pending" if marks == {"pending"} \
+            else "partly pending"
+        per = ", ".join(f"{i.period} {tick(i.holds)}" for i in items) if len(marks) > 1 else ""
+        first = items[0]
+        out.append((mark, f"{first.label} ({first.citation})" if first.citation else first.label, per))
+    return out
 
 
 def _footnotes(result: Result) -> tuple[dict[str, str], list[str]]:
@@ -55,16 +94,18 @@ def _grids(result: Result, marks: dict[str, str]) -> list[tuple[list[str], list[
     for name, period_set in result.periods.items():
         by_set.setdefault(period_set, []).append(name)
     grids = []
+    fmt = formatting.for_result(result)
     for names in by_set.values():
         periods = list(_per(result.outputs[names[0]]))
-        rows = [[_label(n, result.units[n])] + [cell(v) + marks.get(f"{n}[{p}]", "")
-                                                for p, v in _per(result.outputs[n]).items()] for n in names]
+        rows = [[fmt.column(n)] + [fmt.number(n, v) + marks.get(f"{n}[{p}]", "")
+                                   for p, v in _per(result.outputs[n]).items()] for n in names]
         grids.append(([""] + periods, rows))
     return grids
 
 
 def _singles(result: Result, marks: dict[str, str]) -> list[tuple[str, str]]:
-    return [(_label(n, result.units[n]), cell(v) + marks.get(n, ""))  # type: ignore[arg-type]
+    fmt = formatting.for_result(result)
+    return [(fmt.column(n), fmt.number(n, v) + marks.get(n, ""))
             for n, v in result.outputs.items() if n not in result.periods]
 
 
@@ -106,21 +147,32 @@ def table(result: Result, title: str | None = None) -> str:
     if singles:
         lw, vw = max(len(label) for label, _ in singles), max(len(v) for _, v in singles)
         lines += [f"{label.ljust(lw)}  {v.rjust(vw)}" for label, v in singles]
+    wrap = width()
     if footnotes:
         lines += ["", "Pending because:", *[f"  {note}" for note in footnotes]]
     aside = [why for why in result.set_aside.values() if not any(why in note for note in footnotes)]
     if aside:  # those that leave nothing pending (a pending value's footnote says it already)
         lines += ["", f"Also set aside, not known by {result.as_of}:", *[f"  {why}" for why in aside]]
+    if result.invariants:
+        lines += ["", f"Checks ({HOLDS} holds, {FAILS} fails, pending: a figure it reads is pending):"]
+        for mark, what, per in checks(result.invariants):
+            lines += _wrapped(f"{mark} {what}" + (f": {per}" if per else ""), wrap)
     if result.narrative:
         lines += ["", "In words:"]
         for sentence in result.narrative:
-            lines += [line.replace(_KEEP, " ") for line in textwrap.wrap(
-                _keep_together(sentence.text), 100, initial_indent="  ", subsequent_indent="    ")]
+            lines += _wrapped(sentence.text, wrap)
     lines += ["", "What each figure is, and its clause:"]
     for line in _citations(result):
-        lines += [part.replace(_KEEP, " ") for part in textwrap.wrap(
-            _keep_together(line), 100, initial_indent="  ", subsequent_indent="    ")]
+        lines += _wrapped(line, wrap)
+    footer = footer_lines(result.provenance)
+    if footer:  # not wrapped: a line of the files is a hash and a path, as sha256sum writes them
+        lines += ["", "Provenance:", *[f"  {line}" for line in footer]]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _wrapped(text: str, wrap: int) -> list[str]:
+    return [line.replace(_KEEP, " ") for line in textwrap.wrap(
+        _keep_together(text), wrap, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)]
 
 
 def _esc(text: str) -> str:
@@ -141,19 +193,29 @@ def markdown(result: Result, title: str | None = None) -> str:
         lines += ["| total | value |", "|---|---:|", *[f"| {_esc(label)} | {v} |" for label, v in singles], ""]
     if footnotes:
         lines += ["Pending because:", "", *[f"- {_esc(note)}" for note in footnotes], ""]
+    if result.invariants:
+        lines += [f"## Checks ({HOLDS} holds, {FAILS} fails)", ""]
+        lines += [f"- {mark} {_esc(what)}" + (f": {per}" if per else "")
+                  for mark, what, per in checks(result.invariants)]
+        lines.append("")
     if result.narrative:
         lines += ["## In words", ""]
         lines += [f"- {s.text}" for s in result.narrative]
         lines.append("")
     lines += ["## What each figure is, and its clause", "", *[f"- {_esc(line)}" for line in _citations(result)]]
+    footer = footer_lines(result.provenance)
+    if footer:
+        lines += ["", "## Provenance", "", *[f"- {_esc(line)}" for line in footer]]
     return "\n".join(lines) + "\n"
 
 
 def csv_text(result: Result) -> str:
-    """One row per output and period, for spreadsheets; exact values, pending left empty with why in `note`."""
+    """One row per output and period, for spreadsheets; exact values, pending left empty with why in `note`;
+    then the checks and the provenance as comment lines, each starting with `#`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["contract", "interpretation", "output", "period", "value", "unit", "status", "citation", "note"])
+    writer.writerow(["contract", "interpretation", "output", "period", "value", "unit", "status", "citation", "note",
+                     "label"])
     for name, value in result.outputs.items():
         per = value.items() if isinstance(value, dict) else [("", value)]
         for period, v in per:
@@ -162,7 +224,11 @@ def csv_text(result: Result) -> str:
             label = f"{name}[{period}]" if period else name
             writer.writerow([result.contract, result.interpretation or "", name, period, raw, result.units[name],
                              "pending" if v is None else "known", result.citations.get(name, ""),
-                             result.notes.get(label, "") if v is None else ""])
+                             result.notes.get(label, "") if v is None else "", result.labels.get(name, name)])
+    for inv in result.invariants:
+        out.write(f"# check: {tick(inv.holds)} {inv.key}: {inv.label} ({inv.citation})\n")
+    for line in footer_lines(result.provenance):
+        out.write(f"# {line}\n")
     return out.getvalue()
 
 

@@ -1,14 +1,28 @@
-"""Result -> one self-contained HTML report: summary, charts, tables per period, explanations, clauses, rules.
+"""Result -> one self-contained HTML report an auditor can read, print and file.
+
+The report, in order: a one-page summary (contract, reading, as-of date, the basis
+of the figures, who made it and from which files, the key figures and the
+reconciliation with ticks); the schedule of obligations when one is given; every
+reading side by side when several are given, differing figures marked; the
+figures by period in a wide table (periods across, with the per-period
+reconciliation); charts; then the appendix chosen (`appendix`: "none",
+"explanations": how each figure was computed and the clauses it cites, or "all":
+the rule files too), and the provenance of every file with its SHA-256.
 
 The page needs nothing but itself: styles and charts are inline (the charts are
-SVG drawn here, in Python), a Content-Security-Policy forbids every fetch, and
-one short script only counts the bars the browser drew (for the tests). Every
-figure links to its explanation (with `Contract.evaluate(..., trace=True)`),
-each explanation to the steps it comes from, to the clause it cites and to the
-line of the rule file its formula is written on.
+SVG drawn here, in Python: render_html_charts.py), a Content-Security-Policy
+forbids every fetch, and one short script only reports what the browser drew
+(for the tests). With an appendix of explanations, every figure links to its
+explanation, each explanation to the steps it comes from, to the clause it cites
+and (with "all") to the line of the rule file its formula is written on. Printed
+(or made into a PDF, render_pdf.py), each page carries the contract, the as-of
+date and its number (render_html_style.py).
 
-Nothing here knows a particular agreement: names, units, periods, clauses and
-sentences all come from the result and the contract. Same result, same bytes.
+The report is drawn from the rules of the result's own version (the amendments in
+force on its as-of date), never the contract's latest. Figures and labels come
+from formatting.py, as in every other report. Nothing here knows a particular
+agreement: names, units, periods, clauses and sentences all come from the result
+and the contract. Same result, same bytes.
 """
 
 from __future__ import annotations
@@ -16,30 +30,32 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from . import formatting
 from . import nodes as n
+from .errors import ContractError, Diagnostic
 from .highlight import highlight, highlight_expression
-from .render import cell
+from .render import basis
+from .render_html_charts import Chart, Series, fraction, split_by_scale
+from .render_html_style import style
+from .render_html_tables import readings_section, schedule_section, tick
 from .render_trace import amount
-from .result import OutputValue, Result, exact_decimal
+from .result import OutputValue, Result
 
 if TYPE_CHECKING:
+    from .compare import Comparison
     from .contract import Contract
-    from .narrative import Sentence
+    from .schedule import Schedule
     from .trace import Step
 
+APPENDICES = ("none", "explanations", "all")
 _NOT_NUMERIC = ("true/false", "a date")
-# Okabe & Ito's palette: told apart with every common colour-vision deficiency, and in grey print.
-_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#999999")
-_SECTIONS = ("summary", "charts", "periods", "explanations", "clauses", "rules", "contents")
+_SECTIONS = ("summary", "schedule", "readings", "periods", "charts", "explanations", "clauses", "rules",
+             "provenance", "contents", "notes")
 
 
 def _e(text: object) -> str:
@@ -71,32 +87,23 @@ class _Anchors:
         return self.ids.get((kind, key))
 
 
-@dataclass(frozen=True)
-class _Series:
-    name: str
-    values: dict[str, OutputValue]
-
-
-def _unit_label(unit: str) -> str:
-    return "" if unit in _NOT_NUMERIC or unit == "ratio" else unit
-
-
 def _is_numeric(value: OutputValue) -> bool:
-    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+    return fraction(value) is not None
 
 
-def _fraction(value: OutputValue) -> Fraction | None:
-    """A numeric value, exactly; None for pending and for what is not a number."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        return None
-    return Fraction(value)
+def _split_key(key: str) -> tuple[str, str | None]:
+    """'tranche[Y1]' -> ('tranche', 'Y1'); 'total' -> ('total', None)."""
+    match = re.fullmatch(r"(.+?)\[(.*)\]", key)
+    return (match.group(1), match.group(2)) if match else (key, None)
 
 
 class _Report:
-    def __init__(self, result: Result, contract: Contract) -> None:
-        self.result, self.contract = result, contract
-        self.trace = result.trace
-        self.files = {f.path: i for i, f in enumerate(contract.program.files, start=1)}
+    def __init__(self, result: Result, contract: Contract, appendix: str) -> None:
+        self.result, self.contract, self.appendix = result, contract, appendix
+        self.program = contract.version(result.as_of).program  # the rules that made this result
+        self.fmt = formatting.for_result(result)
+        self.trace = result.trace if appendix != "none" else None
+        self.files = {f.path: i for i, f in enumerate(self.program.files, start=1)}
         reserved = list(_SECTIONS) + [f"rule-{i}" for i in self.files.values()]
         reserved += [f"rule-{i}-L{line}" for f, i in self.files.items()
                      for line in range(1, self._file(f).text.count("\n") + 2)]
@@ -108,8 +115,9 @@ class _Report:
             self.step_of[(step.name, step.periods)] = step.id
             for source in step.inputs:
                 self.used_in.setdefault(source, []).append(step.id)
-        for name in self.clause_names():
-            self.anchors.add("clause", name)
+        if appendix != "none":
+            for name in self.clause_names():
+                self.anchors.add("clause", name)
         self.coloured: dict[tuple[str, bool], str] = {}  # a formula shared by many steps is coloured once
         self.period_sets: dict[str, list[str]] = {}
         for name, ps in result.periods.items():
@@ -117,13 +125,17 @@ class _Report:
         for ps in self.period_sets:
             for period in self._members(ps):
                 self.anchors.add("period", f"{ps}-{period[0]}" if len(self.period_sets) > 1 else period[0])
+        self.marks: dict[str, list[int]] = {}  # "name[P]" -> the numbers of the notes saying why it is pending
+        self.notes: dict[str, int] = {}
+        for label, reasons in result.reasons.items():
+            self.marks[label] = sorted(self.notes.setdefault(r, len(self.notes) + 1) for r in reasons)
 
     # ------------------------------------------------------------------ pieces
     def _file(self, path: str) -> n.RuleFile:
-        return next(f for f in self.contract.program.files if f.path == path)
+        return next(f for f in self.program.files if f.path == path)
 
     def _members(self, period_set: str) -> list[tuple[str, date | None, date | None]]:
-        ps = self.contract.program.period_sets.get(period_set)
+        ps = self.program.period_sets.get(period_set)
         if ps is not None:
             return [(m.name, m.start, m.end) for m in ps.members]
         first = next(self.result.outputs[name] for name in self.period_sets[period_set])
@@ -132,14 +144,40 @@ class _Report:
     def _period_id(self, period_set: str, period: str) -> str | None:
         return self.anchors.get("period", f"{period_set}-{period}" if len(self.period_sets) > 1 else period)
 
+    def unit_of(self, name: str) -> str | None:
+        """The unit of an output, or of any other name of the rules (a rule an invariant reads)."""
+        if name in self.result.units:
+            return self.result.units[name]
+        sym = self.program.symbols.get(name)
+        return str(sym.type) if sym is not None else None
+
+    def number(self, name: str, value: OutputValue) -> str:
+        unit = self.unit_of(name)
+        return self.fmt.number(name, value) if name in self.result.units or unit is None \
+            else self.fmt.unit_number(unit, value)
+
+    def label(self, name: str) -> str:
+        sym = self.program.symbols.get(name)
+        written = getattr(sym.decl.about, "label", None) if sym is not None else None
+        return self.result.labels.get(name) or written or name
+
+    def step_anchor(self, name: str, period: str | None) -> str | None:
+        step = self.step_of.get((name, (period,) if period else ()))
+        return self.anchors.get("step", step) if step else None
+
     def _figure(self, name: str, periods: tuple[str, ...], value: OutputValue) -> str:
-        """A value as shown in a table: a link to its explanation when there is one."""
-        text = cell(value)
+        """A value as shown in a table: a link to its explanation when there is one, and why it is pending."""
+        text = self.number(name, value)
         css = "fig pending" if value is None else "fig"
         step = self.step_of.get((name, periods))
         anchor = self.anchors.get("step", step) if step else None
-        why = self.result.notes.get(f"{name}[{', '.join(periods)}]" if periods else name) if value is None else None
-        note = f'<small class="why">{_e(why)}</small>' if why else ""  # why it is pending (reasons.py)
+        key = f"{name}[{', '.join(periods)}]" if periods else name
+        marks = self.marks.get(key, []) if value is None else []
+        links = ",".join(f'<a href="#note-{m}">{m}</a>' for m in marks)
+        note = f'<sup class="n">{links}</sup>' if marks else ""
+        why = self.result.set_aside.get(key) if value is None else None
+        if why:
+            note += f'<small class="why">{_e(why)}</small>'
         if anchor is None:
             return f'<span class="{css}">{_e(text)}</span>{note}'
         return f'<a class="{css}" href="#{anchor}">{_e(text)}</a>{note}'
@@ -153,7 +191,7 @@ class _Report:
     def _location_link(self, location: str) -> str:
         path, _, line = location.rpartition(":")
         index = self.files.get(path)
-        if index is None or not line.isdigit():
+        if index is None or not line.isdigit() or self.appendix != "all":
             return f"<span>{_e(location)}</span>"
         return f'<a class="loc" href="#rule-{index}-L{line}">{_e(location)}</a>'
 
@@ -162,54 +200,117 @@ class _Report:
         return f'<a href="#{anchor}"><code>{_e(step_id)}</code></a>' if anchor else f"<code>{_e(step_id)}</code>"
 
     def _meaning(self, name: str) -> str | None:
-        sym = self.contract.program.symbols.get(name)
+        sym = self.program.symbols.get(name)
         return sym.decl.about.meaning if sym is not None else None
 
-    def _name_cell(self, name: str) -> str:
+    def _name_cell(self, name: str, extra: str = "") -> str:
         meaning = self._meaning(name)
         title = f' title="{_e(meaning)}"' if meaning else ""
-        return f'<th scope="row"><code{title}>{_e(name)}</code></th>'
+        return f'<th scope="row"><span class="label"{title}>{_e(self.label(name))}</span>{extra}</th>'
 
-    # ------------------------------------------------------------------ sections
+    def _unit_cell(self, name: str) -> str:
+        unit = self.unit_of(name) or ""
+        return f"<td>{_e('' if unit in _NOT_NUMERIC or unit == 'ratio' else unit)}</td>"
+
+    # ------------------------------------------------------------------ summary
     def summary(self) -> str:
         c, r = self.contract, self.result
-        out = ['<section id="summary">', "<h2>Summary</h2>", '<dl class="facts">']
-        out.append(f"<dt>Contract</dt><dd><code>{_e(c.name)}</code>, dated {_e(c.date.isoformat())}</dd>")
+        out = ['<section id="summary">', "<h2>Summary</h2>"]
+        prov = r.provenance
+        inputs = prov.get("inputs", {}) if prov else {}
+        for line in inputs.get("header", []):
+            out.append(f'<p class="banner">{_e(line)}</p>')
+        out.append('<dl class="facts">')
+        out.append(f"<dt>Contract</dt><dd>{_e(c.title)} (<code>{_e(c.name)}</code>), dated "
+                   f"{_e(c.date.isoformat())}</dd>")
         out.append(f"<dt>Reading</dt><dd>{self._readings()}</dd>")
-        applied = self.result.amendments
-        terms = "; ".join(f"{_e(a['title'])} (effective {_e(a['effective'])})" for a in applied)
-        as_of = f" as of {_e(self.result.as_of.isoformat())}" if self.result.as_of else ""
-        out.append(f"<dt>Amendments</dt><dd>{terms or 'none'}{as_of}</dd>")
-        out.append("</dl>")
+        out.append(f"<dt>As of</dt><dd>{_e(r.as_of.isoformat()) if r.as_of else 'no as-of date'}</dd>")
+        out.append(f"<dt>Basis</dt><dd>{_e(basis(r))}</dd>")
+        terms = "; ".join(f"{_e(a['title'])} (effective {_e(a['effective'])})" for a in r.amendments)
+        out.append(f"<dt>Amendments in force</dt><dd>{terms or 'none'}</dd>")
         if c.parties:
-            out += ["<h3>Parties</h3>", '<table class="parties"><thead><tr><th scope="col">Party</th>'
-                    '<th scope="col">Name</th><th scope="col">Role</th></tr></thead><tbody>']
-            out += [f"<tr><td>{_e(p.id)}</td><td>{_e(p.name)}</td><td>{_e(p.role or '')}</td></tr>" for p in c.parties]
-            out.append("</tbody></table>")
-        singles = [name for name in r.outputs if name not in r.periods]
-        if singles:
-            out += ["<h3>Totals</h3>", '<table class="figures"><thead><tr><th scope="col">Output</th>'
-                    '<th scope="col" class="num">Value</th><th scope="col">Unit</th><th scope="col">Clause</th>'
-                    "</tr></thead><tbody>"]
-            for name in singles:
-                value = r.outputs[name]
-                assert not isinstance(value, dict)
-                out.append(f"<tr>{self._name_cell(name)}<td class=\"num\">{self._figure(name, (), value)}</td>"
-                           f"<td>{_e(_unit_label(r.units[name]))}</td>"
-                           f"<td>{self._clause_link(r.citations.get(name))}</td></tr>")
-            out.append("</tbody></table>")
-        shown = {p for ps in self.period_sets for p, _, _ in self._members(ps)}
-        rest = [s for s in r.narrative if s.period is None or s.period not in shown]
-        if rest:
-            out += ["<h3>In words</h3>", '<ul class="sentences">']
-            out += [f"<li>{_e(s.text)}</li>" for s in rest]
-            out.append("</ul>")
+            parties = "; ".join(f"{_e(p.name)}" + (f" ({_e(p.role)})" if p.role else "") for p in c.parties)
+            out.append(f"<dt>Parties</dt><dd>{parties}</dd>")
+        out.append("</dl>")
+        out.append(self._provenance_head())
+        out.append(self._key_figures())
+        out.append(self._reconciliation())
         out.append("</section>")
+        return "\n".join(x for x in out if x)
+
+    def _provenance_head(self) -> str:
+        prov = self.result.provenance
+        if not prov:
+            return ""
+        inputs = prov["inputs"]
+        if inputs["source"] == "file":
+            given = f"<code>{_e(inputs['file'])}</code> <span class=\"hash\">sha256 {_e(inputs['sha256'])}</span>"
+        else:
+            given = _e(inputs["source"])
+        if inputs.get("overrides"):
+            given += f"; overridden: {_e(', '.join(inputs['overrides']))}"
+        files = len(prov["files"])
+        return "\n".join([
+            '<dl class="facts prov">',
+            f"<dt>Generated</dt><dd>{_e(prov['generated_at'])} by {_e(prov['tool'])} {_e(prov['version'])}</dd>",
+            f"<dt>Inputs</dt><dd>{given}</dd>",
+            f'<dt>Files</dt><dd>{files} file{"s" if files != 1 else ""} of the contract, each with its SHA-256: '
+            '<a href="#provenance">Provenance</a></dd>',
+            "</dl>"])
+
+    def _key_figures(self) -> str:
+        r = self.result
+        singles = [name for name in r.outputs if name not in r.periods]
+        if not singles:
+            return ""
+        out = ["<h3>Key figures</h3>", '<table class="figures"><thead><tr><th scope="col">Figure</th>'
+               '<th scope="col" class="num">Value</th><th scope="col">Unit</th><th scope="col">Clause</th>'
+               "</tr></thead><tbody>"]
+        for name in singles:
+            value = r.outputs[name]
+            assert not isinstance(value, dict)
+            out.append(f'<tr>{self._name_cell(name)}<td class="num">{self._figure(name, (), value)}</td>'
+                       f"{self._unit_cell(name)}<td>{self._clause_link(r.citations.get(name))}</td></tr>")
+        out.append("</tbody></table>")
         return "\n".join(out)
+
+    def _reconciliation(self) -> str:
+        checks = [i for i in self.result.invariants if i.period is None]
+        per_period = [i for i in self.result.invariants if i.period is not None]
+        if not checks and not per_period:
+            return ""
+        out = ["<h3>Reconciliation</h3>", '<table class="figures recon"><thead><tr><th scope="col"></th>'
+               '<th scope="col">Check</th><th scope="col">Clause</th><th scope="col">Figures</th>'
+               "</tr></thead><tbody>"]
+        for inv in checks:
+            out.append(f"<tr><td>{tick(inv.holds)}</td><th scope=\"row\">{_e(inv.label)}<br>"
+                       f'<code class="src">{_e(inv.formula)}</code></th>'
+                       f"<td>{self._clause_link(inv.citation)}</td><td>{self._read(inv.values)}</td></tr>")
+        groups: dict[str, list[Any]] = {}
+        for inv in per_period:
+            groups.setdefault(inv.name, []).append(inv)
+        for invs in groups.values():
+            first = invs[0]
+            each = ", ".join(f"{_e(i.period)} {tick(i.holds)}" for i in invs)
+            out.append(f"<tr><td>{tick(_all(i.holds for i in invs))}</td><th scope=\"row\">{_e(first.label)}, "
+                       f'each period<br><code class="src">{_e(first.formula)}</code></th>'
+                       f"<td>{self._clause_link(first.citation)}</td><td>{each}; figures by period: "
+                       '<a href="#periods">By period</a></td></tr>')
+        out.append("</tbody></table>")
+        out.append('<p class="legend">✓ holds · ✗ fails · pending: not all its figures are known yet</p>')
+        return "\n".join(out)
+
+    def _read(self, values: dict[str, OutputValue]) -> str:
+        parts = []
+        for key, value in values.items():
+            name, period = _split_key(key)
+            parts.append(f"{_e(self.label(name))}{' ' + _e(period) if period else ''} = "
+                         f"{_e(self.number(name, value))}")
+        return "; ".join(parts)
 
     def _readings(self) -> str:
         meanings: dict[str, str | None] = {}
-        for f in self.contract.program.files:
+        for f in self.program.files:
             for d in f.declarations:
                 if isinstance(d, n.InterpretationDecl):
                     meanings[d.name] = d.about.meaning
@@ -221,52 +322,77 @@ class _Report:
             text += f": {_e(meanings[used])}"
         others = [name for name in meanings if name != used]
         if others:
-            items = "".join(f"<li><code>{_e(o)}</code>" + (f": {_e(meanings[o])}" if meanings[o] else "") + "</li>"
-                            for o in others)
-            text += f'<div class="others">Other readings in the rules:<ul>{items}</ul></div>'
+            text += f'<div class="others">Other readings in the rules: {_e(", ".join(others))}</div>'
         return text
 
+    # ------------------------------------------------------------------ by period
     def periods(self) -> str:
-        r = self.result
         if not self.period_sets:
             return ""
         out = ['<section id="periods">', "<h2>By period</h2>"]
-        told: dict[str | None, list[Sentence]] = {}  # the sentences about each period, in order
-        for sentence in r.narrative:
-            told.setdefault(sentence.period, []).append(sentence)
         for ps, names in self.period_sets.items():
             if len(self.period_sets) > 1:
                 out.append(f"<h3>{_e(ps)}</h3>")
-            out.append('<div class="period-grid">')
-            for period, start, end in self._members(ps):
-                anchor = self._period_id(ps, period)
-                dates = f' <span class="dates">{_e(start.isoformat())} to {_e(end.isoformat())}</span>' \
-                    if start and end else ""
-                out.append(f'<article class="period" id="{anchor}"><h3>{_e(period)}{dates}</h3>')
-                out.append('<table class="figures"><thead><tr><th scope="col">Output</th>'
-                           '<th scope="col" class="num">Value</th><th scope="col">Unit</th>'
-                           '<th scope="col">Clause</th></tr></thead><tbody>')
-                for name in names:
-                    values = r.outputs[name]
-                    value = values.get(period) if isinstance(values, dict) else None
-                    out.append(f"<tr>{self._name_cell(name)}"
-                               f'<td class="num">{self._figure(name, (period,), value)}</td>'
-                               f"<td>{_e(_unit_label(r.units[name]))}</td>"
-                               f"<td>{self._clause_link(r.citations.get(name))}</td></tr>")
-                out.append("</tbody></table>")
-                sentences = told.get(period, [])
-                if sentences:
-                    out.append('<ul class="sentences">' + "".join(f"<li>{_e(s.text)}</li>" for s in sentences)
-                               + "</ul>")
-                out.append("</article>")
-            out.append("</div>")
+            out.append(self._wide(ps, names))
+        out.append(self._notes())
+        sentences = self.result.narrative
+        if sentences:
+            out += ["<h3>In words</h3>", '<ul class="sentences">']
+            out += [f"<li>{_e(s.text)}</li>" for s in sentences]
+            out.append("</ul>")
         out.append("</section>")
         return "\n".join(out)
 
+    def _wide(self, ps: str, names: list[str]) -> str:
+        """Periods across, outputs down; then the figures the per-period checks read that are not outputs,
+        and each check's tick."""
+        r = self.result
+        members = self._members(ps)
+        periods = [p for p, _, _ in members]
+        head = "".join(f'<th scope="col" class="num" id="{self._period_id(ps, p)}">{_e(p)}'
+                       + (f'<span class="dates">{_e(s.isoformat())} to {_e(e.isoformat())}</span>' if s and e else "")
+                       + "</th>" for p, s, e in members)
+        out = [f'<table class="figures wide"><thead><tr><th scope="col">Figure</th><th scope="col">Unit</th>{head}'
+               "</tr></thead><tbody>"]
+        for name in names:
+            values = r.outputs[name]
+            per = values if isinstance(values, dict) else {}
+            cells = "".join(f'<td class="num">{self._figure(name, (p,), per.get(p))}</td>' for p in periods)
+            cite = r.citations.get(name)
+            extra = f' <small class="cite">{self._clause_link(cite)}</small>' if cite else ""
+            out.append(f"<tr>{self._name_cell(name, extra)}{self._unit_cell(name)}{cells}</tr>")
+        checks = [i for i in r.invariants if i.period in periods]
+        derived: dict[str, dict[str, OutputValue]] = {}
+        for inv in checks:
+            for key, value in inv.values.items():
+                name, period = _split_key(key)
+                if name not in r.outputs and period is not None:
+                    derived.setdefault(name, {})[period] = value
+        for name, values in derived.items():
+            cells = "".join(f'<td class="num">{_e(self.number(name, values.get(p)) if p in values else "")}</td>'
+                            for p in periods)
+            out.append(f'<tr class="derived">{self._name_cell(name)}{self._unit_cell(name)}{cells}</tr>')
+        by_name: dict[str, dict[str | None, bool | None]] = {}
+        labels: dict[str, str] = {}
+        for inv in checks:
+            by_name.setdefault(inv.name, {})[inv.period] = inv.holds
+            labels[inv.name] = inv.label
+        for name, holds in by_name.items():
+            cells = "".join(f'<td class="num">{tick(holds[p]) if p in holds else ""}</td>' for p in periods)
+            out.append(f'<tr class="check"><th scope="row">{_e(labels[name])}</th><td></td>{cells}</tr>')
+        out.append("</tbody></table>")
+        return "\n".join(out)
+
+    def _notes(self) -> str:
+        if not self.notes:
+            return ""
+        items = "".join(f'<li id="note-{i}">{_e(text)}</li>' for text, i in self.notes.items())
+        return f'<p class="note">Pending because:</p><ol class="notes">{items}</ol>'
+
     # ------------------------------------------------------------------ charts
-    def chart_groups(self) -> list[tuple[str, str, list[_Series]]]:
-        """(period set, unit, series): the per-period numeric outputs, one group per unit."""
-        groups: dict[tuple[str, str], list[_Series]] = {}
+    def chart_groups(self) -> list[tuple[str, str, list[Series], list[str]]]:
+        """(period set, unit, series, series pending throughout): the per-period numeric outputs, by unit."""
+        groups: dict[tuple[str, str], list[Series]] = {}
         for name, ps in self.result.periods.items():
             values = self.result.outputs[name]
             unit = self.result.units[name]
@@ -275,17 +401,29 @@ class _Report:
             known = [v for v in values.values() if v is not None]
             if not all(_is_numeric(v) for v in known):
                 continue
-            groups.setdefault((ps, unit), []).append(_Series(name, values))
-        return [(ps, unit, series) for (ps, unit), series in groups.items()]
+            groups.setdefault((ps, unit), []).append(Series(name, self.label(name), values))
+        out = []
+        for (ps, unit), series in groups.items():
+            absent = [s.label for s in series if all(v is None for v in s.values.values())]
+            charts = split_by_scale(series) or [[]]
+            for i, part in enumerate(charts):
+                out.append((ps, unit, part, absent if i == len(charts) - 1 else []))
+        return out
 
     def charts(self) -> str:
         groups = self.chart_groups()
         if not groups:
             return ""
         out = ['<section id="charts">', "<h2>Charts</h2>"]
-        for number, (ps, unit, series) in enumerate(groups, start=1):
+        for number, (ps, unit, series, absent) in enumerate(groups, start=1):
+            if not series:
+                out.append(f'<p class="chart-note" id="chart-{number}">{_e(unit)} by {_e(ps)}: pending in every '
+                           f"period ({_e(', '.join(absent))}), nothing to draw.</p>")
+                continue
             periods = [p for p, _, _ in self._members(ps)]
-            out.append(_Chart(self, number, ps, unit, series, periods).svg())
+            caption = f"{', '.join(s.label for s in series)} ({unit} by {ps})"
+            out.append(Chart(f"chart-{number}", caption, unit, series, periods, self.number,
+                             self.step_anchor, absent).svg())
         out.append("</section>")
         return "\n".join(out)
 
@@ -351,7 +489,7 @@ class _Report:
         if text is None:
             return []
         cited: list[str | None] = []
-        for f in self.contract.program.files:
+        for f in self.program.files:
             for d in f.declarations:
                 cited.append(d.about.citation)
                 cited += [a.citation for a in getattr(d, "alternatives", ())]
@@ -366,7 +504,7 @@ class _Report:
         if text is None or not names:
             return ""
         cited_by: dict[str, list[str]] = {}
-        for f in self.contract.program.files:
+        for f in self.program.files:
             for d in f.declarations:
                 link = self._declaration_link(f.path, d.name, d.span.line)
                 if d.about.citation:
@@ -389,14 +527,14 @@ class _Report:
 
     def _declaration_link(self, path: str, label: str, line: int) -> str:
         index = self.files.get(path)
-        if index is None:
+        if index is None or self.appendix != "all":  # the rule files are shown with appendix "all" only
             return f"<code>{_e(label)}</code>"
         return f'<a href="#rule-{index}-L{line}"><code>{_e(label)}</code></a>'
 
     # ------------------------------------------------------------------ rules
     def rules(self) -> str:
         out = ['<section id="rules">', "<h2>Rules</h2>"]
-        for f in self.contract.program.files:
+        for f in self.program.files:
             index = self.files[f.path]
             lines = highlight(f.text).split("\n")
             if f.text.endswith("\n"):
@@ -408,19 +546,50 @@ class _Report:
         out.append("</section>")
         return "\n".join(out)
 
+    # ------------------------------------------------------------------ provenance
+    def provenance(self) -> str:
+        prov = self.result.provenance
+        if not prov:
+            return ""
+        rows = "".join(f"<tr><td>{_e(f['role'])}</td><td><code>{_e(f['path'])}</code></td>"
+                       f'<td class="hash"><code>{_e(f["sha256"])}</code></td></tr>' for f in prov["files"])
+        inputs = prov["inputs"]
+        if inputs["source"] == "file":
+            rows += (f"<tr><td>inputs</td><td><code>{_e(inputs['file'])}</code></td>"
+                     f'<td class="hash"><code>{_e(inputs["sha256"])}</code></td></tr>')
+        return "\n".join([
+            '<section id="provenance">', "<h2>Provenance</h2>",
+            f'<p class="note">Generated {_e(prov["generated_at"])} by {_e(prov["tool"])} {_e(prov["version"])}; '
+            f"contract <code>{_e(prov['contract'])}</code>, reading {_e(prov['interpretation'] or 'the only one')}, "
+            f"as of {_e(prov['as_of'] or 'no date')}. Paths are relative to the contract file's folder.</p>",
+            '<table class="figures"><thead><tr><th scope="col">Role</th><th scope="col">File</th>'
+            f'<th scope="col">SHA-256</th></tr></thead><tbody>{rows}</tbody></table>',
+            "</section>"])
+
     # ------------------------------------------------------------------ page
-    def page(self) -> str:
+    def page(self, schedule: Schedule | None, readings: Comparison | None) -> str:
         c, r = self.contract, self.result
-        parts = [self.summary(), self.charts(), self.periods(), self.explanations(), self.clauses(), self.rules()]
+        appendix = []
+        if self.appendix != "none":
+            appendix += [self.explanations(), self.clauses()]
+        if self.appendix == "all":
+            appendix.append(self.rules())
+        parts = [self.summary(), schedule_section(schedule, self.label, self._clause_link) if schedule else "",
+                 readings_section(readings, self.label, self.number) if readings else "",
+                 self.periods(), self.charts(), *appendix, self.provenance()]
         body = "\n".join(p for p in parts if p)
-        nav = [(s, label) for s, label in (("summary", "Summary"), ("charts", "Charts"), ("periods", "By period"),
-                                           ("explanations", "Explanations"), ("clauses", "Clauses"),
-                                           ("rules", "Rules")) if f'<section id="{s}">' in body]
+        titles = (("summary", "Summary"), ("schedule", "Obligations"), ("readings", "Readings"),
+                  ("periods", "By period"), ("charts", "Charts"), ("explanations", "Explanations"),
+                  ("clauses", "Clauses"), ("rules", "Rules"), ("provenance", "Provenance"))
+        nav = [(s, label) for s, label in titles if f'<section id="{s}"' in body]
         nav_html = '<nav id="contents" aria-label="Contents"><ul>' + "".join(
             f'<li><a href="#{s}">{label}</a></li>' for s, label in nav) + "</ul></nav>"
         reading = f" · reading {r.interpretation}" if r.interpretation else ""
-        csp = (f"default-src 'none'; style-src '{_sha256(_CSS)}'; script-src '{_sha256(_SCRIPT)}'; "
+        as_of = f"as of {r.as_of.isoformat()}" if r.as_of else "no as-of date"
+        sheet = style(f"{c.title}{reading}", as_of)
+        csp = (f"default-src 'none'; style-src '{_sha256(sheet)}'; script-src '{_sha256(_SCRIPT)}'; "
                "img-src data:; base-uri 'none'; form-action 'none'")
+        files = ", ".join(f"<code>{_e(f.path)}</code>" for f in self.program.files)
         return "\n".join([
             "<!DOCTYPE html>",
             '<html lang="en">',
@@ -430,20 +599,20 @@ class _Report:
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<meta name="generator" content="clausewise">',
             f"<title>{_e(c.title)}{_e(reading)}</title>",
-            f"<style>{_CSS}</style>",
+            f"<style>{sheet}</style>",
             "</head>",
             "<body>",
             "<header>",
             f"<h1>{_e(c.title)}</h1>",
             f'<p class="subtitle">Contract <code>{_e(c.name)}</code> of {_e(c.date.isoformat())}'
-            f"{_e(reading)}</p>",
+            f"{_e(reading)} · {_e(as_of)}</p>",
             nav_html,
             "</header>",
             "<main>",
             body,
             "</main>",
-            f'<footer><p>Computed by clausewise from {", ".join(f"<code>{_e(f.path)}</code>" for f in c.program.files)}'
-            ". Figures are exact; nothing is rounded unless a rule says so.</p></footer>",
+            f"<footer><p>Computed by clausewise from {files}. Figures are exact; nothing is rounded unless a rule "
+            "says so.</p></footer>",
             f"<script>{_SCRIPT}</script>",
             "</body>",
             "</html>",
@@ -451,225 +620,42 @@ class _Report:
         ])
 
 
+def _all(holds: Iterable[bool | None]) -> bool | None:
+    """Whether every check holds: False if one fails, None (pending) if none fails but one is pending."""
+    found = list(holds)
+    if False in found:
+        return False
+    return None if None in found else True
+
+
 def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-# ---------------------------------------------------------------------- charts
-
-
-def _tick_step(span: Fraction) -> Fraction:
-    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about five ticks over `span`."""
-    raw = span / 5
-    power = math.floor(math.log10(raw.numerator) - math.log10(raw.denominator))  # a float past 1e308 overflows
-    while Fraction(10) ** power > raw:  # made exact where the logarithms were not
-        power -= 1
-    while Fraction(10) ** (power + 1) <= raw:
-        power += 1
-    scale = Fraction(10) ** power
-    for m in (Fraction(1), Fraction(2), Fraction(5, 2), Fraction(5), Fraction(10)):
-        if m * scale >= raw:
-            return m * scale
-    return 10 * scale
-
-
-def _tick_label(value: Fraction, step: Fraction) -> str:
-    """A tick's value, short: 200M, 1.5M, 250k, 0.25."""
-    if value == 0:
-        return "0"
-    for size, suffix in ((10**9, "bn"), (10**6, "M"), (10**3, "k")):
-        if step * 2 >= size:
-            scaled = exact_decimal(value / size)
-            if scaled is not None:
-                return f"{cell(scaled)}{suffix}"
-    exact = exact_decimal(value)
-    return cell(exact) if exact is not None else f"{float(value):g}"
-
-
-class _Chart:
-    WIDTH, HEIGHT = 760, 320
-    LEFT, RIGHT, BOTTOM = 76, 16, 34
-    CHAR = 7.2  # a generous width of one character of the 12px legend text
-
-    def __init__(self, report: _Report, number: int, period_set: str, unit: str, series: list[_Series],
-                 periods: list[str]) -> None:
-        self.report, self.number, self.period_set, self.unit = report, number, period_set, unit
-        self.series, self.periods = series, periods
-        self.legend: list[tuple[float, float]] = []  # where each series' swatch goes, in rows if need be
-        x, y = float(self.LEFT), 12.0
-        for s in series:
-            width = 17 + self.CHAR * len(s.name) + 22
-            if x > self.LEFT and x + width > self.WIDTH - self.RIGHT:
-                x, y = float(self.LEFT), y + 20
-            self.legend.append((x, y))
-            x += width
-        self.TOP = int(y) + 44
-        known = [f for s in series for f in map(_fraction, s.values.values()) if f is not None]
-        lo, hi = min([Fraction(0), *known]), max([Fraction(0), *known])
-        if hi == lo:
-            hi = lo + 1
-        self.step = _tick_step(hi - lo)
-        self.lo = math.floor(lo / self.step) * self.step
-        self.hi = math.ceil(hi / self.step) * self.step
-        self.ticks = [self.lo + i * self.step for i in range(int((self.hi - self.lo) / self.step) + 1)]
-        if not known:  # nothing known yet: a zero line, and no scale to read
-            self.ticks = [Fraction(0)]
-
-    def y(self, value: Fraction) -> float:
-        plot = self.HEIGHT - self.TOP - self.BOTTOM
-        return self.TOP + float((self.hi - value) / (self.hi - self.lo)) * plot
-
-    def title(self) -> str:
-        return f"{self.unit} by {self.period_set}: {', '.join(s.name for s in self.series)}"
-
-    def svg(self) -> str:
-        w, h = self.WIDTH, self.HEIGHT
-        left, right, bottom = self.LEFT, w - self.RIGHT, h - self.BOTTOM
-        pending = [f"{s.name} {p}" for s in self.series for p in self.periods if s.values.get(p) is None]
-        label = f"Grouped bar chart of {self.title()}, over {', '.join(self.periods)}."
-        if pending:
-            label += f" Pending: {', '.join(pending)}."
-        out = [f'<figure class="chart-box" id="chart-{self.number}">',
-               f"<figcaption>{_e(self.title())}</figcaption>",
-               f'<svg class="chart" role="img" aria-label="{_e(label)}" viewBox="0 0 {w} {h}" '
-               f'width="{w}" height="{h}">']
-        for i, (s, (x, y)) in enumerate(zip(self.series, self.legend, strict=True)):
-            colour = _COLOURS[i % len(_COLOURS)]
-            out.append(f'<rect class="swatch" x="{x:.1f}" y="{y:.1f}" width="12" height="12" fill="{colour}"/>'
-                       f'<text x="{x + 17:.1f}" y="{y + 10:.1f}">{_e(s.name)}</text>')
-        out.append(f'<text class="axis-unit" x="{left - 8}" y="{self.TOP - 12}" text-anchor="end">'
-                   f"{_e(self.unit)}</text>")
-        # axis and grid
-        for tick in self.ticks:
-            y = self.y(tick)
-            css = "zero" if tick == 0 else "grid"
-            out.append(f'<line class="{css}" x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}"/>'
-                       f'<text class="tick" x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">'
-                       f"{_e(_tick_label(tick, self.step))}</text>")
-        # bars
-        group = (right - left) / max(len(self.periods), 1)
-        bar = group * 0.8 / max(len(self.series), 1)
-        zero = self.y(Fraction(0))
-        for pi, period in enumerate(self.periods):
-            x0 = left + pi * group + group * 0.1
-            out.append(f'<text class="period" x="{left + (pi + 0.5) * group:.1f}" y="{bottom + 20}" '
-                       f'text-anchor="middle">{_e(period)}</text>')
-            for si, s in enumerate(self.series):
-                value = s.values.get(period)
-                exact = _fraction(value)
-                bx = x0 + si * bar
-                if exact is None:
-                    cx = bx + bar / 2
-                    out.append(f'<g class="pending"><title>{_e(s.name)} {_e(period)}: pending</title>'
-                               f'<text x="{cx:.1f}" y="{zero - 6:.1f}" transform="rotate(-90 {cx:.1f} '
-                               f'{zero - 6:.1f})" dominant-baseline="middle">pending</text></g>')
-                    continue
-                top = self.y(exact)
-                y, height = min(top, zero), abs(zero - top)
-                if height < 1.5:  # zero (or next to it) still shows, as a hairline, unlike a pending value
-                    y, height = (zero - 1.5 if exact >= 0 else zero), 1.5
-                tip = f"{s.name} {period}: {amount(value, self.unit)}"
-                rect = (f'<rect class="bar" x="{bx + 1:.1f}" y="{y:.1f}" width="{max(bar - 2, 1):.1f}" '
-                        f'height="{height:.1f}" fill="{_COLOURS[si % len(_COLOURS)]}"><title>{_e(tip)}</title></rect>')
-                step = self.report.step_of.get((s.name, (period,)))
-                anchor = self.report.anchors.get("step", step) if step else None
-                out.append(f'<a href="#{anchor}">{rect}</a>' if anchor else rect)
-        out.append(f'<line class="axis" x1="{left}" y1="{self.TOP - 4}" x2="{left}" y2="{bottom}"/>')
-        out.append("</svg></figure>")
-        return "\n".join(out)
-
-
-_CSS = """
-:root { --ink: #1d2330; --muted: #5b6474; --rule: #d7dbe2; --paper: #ffffff; --tint: #f5f7fa;
-  --accent: #0b5cad; --mark: #fff3bf; --styled: yes; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; color: var(--ink); background: var(--paper); line-height: 1.5; font-size: 15px;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-header, main, footer { max-width: 1120px; margin: 0 auto; padding: 0 24px; }
-header { padding-top: 28px; border-bottom: 1px solid var(--rule); }
-h1 { font-size: 26px; margin: 0 0 4px; line-height: 1.25; }
-h2 { font-size: 20px; margin: 36px 0 12px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
-h3 { font-size: 16px; margin: 20px 0 8px; }
-code, pre { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace;
-  font-size: 13px; }
-a { color: var(--accent); text-decoration: none; }
-a:hover { text-decoration: underline; }
-.subtitle { color: var(--muted); margin: 0 0 12px; }
-nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0; padding: 8px 0 12px; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
-dl.facts dt { font-weight: 600; }
-dl.facts dd { margin: 0; }
-.others { margin-top: 4px; color: var(--muted); font-size: 14px; }
-.others ul { margin: 2px 0; padding-left: 20px; }
-table { border-collapse: collapse; margin: 4px 0 12px; }
-th, td { padding: 4px 10px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
-thead th { font-size: 13px; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--ink); }
-tbody th { font-weight: normal; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.pending { color: var(--muted); font-style: italic; }
-.why { display: block; white-space: normal; min-width: 12em; font-size: 12px; color: var(--muted); text-align: left; }
-ul.sentences { margin: 6px 0 0; padding-left: 20px; }
-ul.sentences li { margin: 2px 0; }
-.period-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 480px), 1fr)); gap: 8px 28px; }
-.period { break-inside: avoid; }
-.period h3 { margin-bottom: 4px; }
-.dates { color: var(--muted); font-weight: normal; font-size: 14px; margin-left: 6px; }
-.period table { width: 100%; }
-figure { margin: 12px 0 20px; break-inside: avoid; }
-figcaption { font-weight: 600; margin-bottom: 4px; }
-svg.chart { max-width: 100%; height: auto; font-size: 12px; }
-svg.chart text { fill: var(--ink); }
-svg.chart .tick, svg.chart .axis-unit { fill: var(--muted); }
-svg.chart .pending text { fill: var(--muted); font-style: italic; font-size: 11px; }
-svg.chart .grid { stroke: #e6e9ee; stroke-width: 1; }
-svg.chart .zero, svg.chart .axis { stroke: #6b7280; stroke-width: 1; }
-svg.chart a:hover rect { opacity: 0.8; }
-.note { color: var(--muted); margin-top: 0; }
-.step, .clause { border-top: 1px solid var(--rule); padding: 6px 0 8px; break-inside: avoid; }
-.step h3, .clause h3 { margin: 4px 0; font-size: 15px; }
-.step p, .step div { margin: 3px 0; }
-.step ul { margin: 2px 0; padding-left: 22px; }
-.kind { font-size: 12px; font-weight: normal; color: var(--muted); border: 1px solid var(--rule);
-  border-radius: 3px; padding: 0 5px; margin-left: 6px; vertical-align: 1px; }
-.meaning { font-style: italic; }
-.formula .src { background: var(--tint); padding: 1px 4px; border-radius: 3px; }
-.at, .reading, .used, .src { color: var(--muted); font-size: 13px; }
-blockquote { margin: 4px 0; padding: 4px 12px; border-left: 3px solid var(--rule); }
-:target { background: var(--mark); }
-pre.source { background: var(--tint); border: 1px solid var(--rule); padding: 8px 0; overflow-x: auto;
-  line-height: 1.45; }
-pre.source .line { display: inline-block; width: 100%; padding-right: 12px; }
-.ln::before { content: attr(data-n); display: inline-block; width: 3.5em; padding-right: 1em; text-align: right;
-  color: #9aa1ad; user-select: none; }
-.hl-kw { color: #8a2a9c; font-weight: 600; }
-.hl-name { color: #1d2330; }
-.hl-num { color: #0b6b3a; }
-.hl-date { color: #0b6b3a; }
-.hl-str { color: #a33b00; }
-.hl-op { color: #4b5563; }
-.hl-comment { color: #6b7280; font-style: italic; }
-footer { margin-top: 36px; padding-top: 8px; padding-bottom: 28px; border-top: 1px solid var(--rule);
-  color: var(--muted); font-size: 13px; }
-@media print {
-  body { font-size: 11pt; }
-  nav { display: none; }
-  a { color: inherit; }
-  header, main, footer { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
-  pre.source { white-space: pre-wrap; overflow: visible; }
-  :target { background: none; }
-}
-"""
-
+# What the browser drew, for the tests: the bars with a height, whether the style sheet applied, and the
+# links within the page that land nowhere.
 _SCRIPT = (
     'document.body.setAttribute("data-bars-drawn",Array.prototype.filter.call('
     'document.querySelectorAll("svg.chart rect.bar"),function(r){return r.getBBox().height>0}).length);'
     'document.body.setAttribute("data-styled",getComputedStyle(document.documentElement)'
     '.getPropertyValue("--styled").trim());'
+    'document.body.setAttribute("data-links-broken",Array.prototype.filter.call('
+    'document.querySelectorAll("a[href^=\'#\']"),function(a){'
+    "return !document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)))}).length);"
 )
 
 
-def report(result: Result, contract: Contract) -> str:
-    """The whole report as one HTML document (give a result evaluated with trace=True for explanations)."""
-    return _Report(result, contract).page()
+def report(result: Result, contract: Contract, appendix: str = "all", schedule: Schedule | None = None,
+           readings: Comparison | None = None) -> str:
+    """The whole report as one HTML document.
+
+    `appendix`: "none" (the report alone: about five printed pages for an agreement of five periods),
+    "explanations" (how each figure was computed, and the clauses cited: give a result evaluated with
+    trace=True), or "all" (the rule files too). `schedule`: the obligations as of a date
+    (schedule.schedule), shown when it has any. `readings`: every reading side by side
+    (compare.compare("interpretations", ...)).
+    """
+    if appendix not in APPENDICES:
+        raise ContractError(Diagnostic(f"appendix {appendix!r} is not one of {', '.join(APPENDICES)}", "",
+                                       hint="give none, explanations or all"))
+    return _Report(result, contract, appendix).page(schedule, readings)

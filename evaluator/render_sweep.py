@@ -1,9 +1,9 @@
 """A SweepResult as a table, CSV, JSON, an XLSX workbook or a self-contained HTML page.
 
 Figures are written exactly: in the table, CSV, JSON and HTML as their decimal digits; in the workbook as
-numbers where a spreadsheet's number holds them exactly (whole numbers of at most 15 digits), otherwise as
-text. The HTML draws, per output, a line chart over one varied input (one line per reading) or a heat map
-over two (one per reading), as inline SVG: no script, nothing fetched.
+numbers where a spreadsheet's number holds them exactly (xlsx_cells.as_double: at most 15 significant
+digits), otherwise as text. The HTML draws, per output, a line chart over one varied input (one line per
+reading) or a heat map over two (one per reading), as inline SVG: no script, nothing fetched.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from .render import cell
 from .result import OutputValue, dumps, number_text
 from .sweep import Axis, Point, SweepResult, point_value
+from .xlsx_cells import as_double, new_book, sheet_name
 
 _COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#999999")
 
@@ -103,31 +104,26 @@ def json_text(s: SweepResult) -> str:
 
 
 def _xlsx_value(v: OutputValue | int | Decimal | str) -> Any:
-    """A value as a spreadsheet cell: a number where a double holds it exactly, else exact text."""
+    """A value as a spreadsheet cell: a number where a double holds it exactly (xlsx_cells.as_double: at most
+    15 significant digits), else exact text; a date as YYYY-MM-DD."""
     if v is None or isinstance(v, bool | str):
         return v
     if isinstance(v, date):
         return v.isoformat()
-    if isinstance(v, int) and abs(v) < 10**15:
-        return v
-    if isinstance(v, Decimal) and v == v.to_integral_value() and abs(v) < 10**15:
-        return int(v)
-    return number_text(v)
+    double = as_double(v)
+    if double is None:
+        return number_text(v)
+    return int(v) if double.is_integer() else double
 
 
 def xlsx(s: SweepResult) -> bytes:
     """A workbook: a sheet per reading, a row per grid point (the varied inputs, then the outputs)."""
-    import xlsxwriter  # an extra: pip install 'clausewise[xlsx]'
-
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False,
-                                     "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"title": heading(s)})
+    book = new_book(buf, None, heading(s))
     bold = book.add_format({"bold": True})
     used: set[str] = set()
     for r in s.readings:
-        name = _sheet_name(r, used)
-        sheet = book.add_worksheet(name)
+        sheet = book.add_worksheet(sheet_name(r, used))
         head = [_label(a.label, a.unit) for a in s.axes] + [_label(o, s.units[o]) for o in s.outputs]
         for k, text in enumerate(head):
             sheet.write_string(0, k, text, bold)
@@ -140,23 +136,13 @@ def xlsx(s: SweepResult) -> bytes:
                     sheet.write_blank(i + 1, k, None)
                 elif isinstance(v, bool):
                     sheet.write_boolean(i + 1, k, v)
-                elif isinstance(v, int):
+                elif isinstance(v, int | float):
                     sheet.write_number(i + 1, k, v)
                 else:
                     sheet.write_string(i + 1, k, str(v))
         sheet.freeze_panes(1, len(s.axes))
     book.close()
     return buf.getvalue()
-
-
-def _sheet_name(reading: str, used: set[str]) -> str:
-    base = "".join("_" if c in "[]:*?/\\" else c for c in reading)[:31] or "rules"
-    name, k = base, 2
-    while name.lower() in used:
-        name = f"{base[:28]}~{k}"
-        k += 1
-    used.add(name.lower())
-    return name
 
 
 # ---- HTML ------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .reasons import Found
     from .trace import Step
 
-RESULT_SCHEMA = "clausewise/result/2"  # bump with evaluator/schemas/result.schema.json
+RESULT_SCHEMA = "clausewise/result/3"  # bump with evaluator/schemas/result.schema.json
 EXPLANATION_SCHEMA = "clausewise/explanation/2"
 
 OutputValue = int | Decimal | bool | date | None
@@ -68,6 +68,29 @@ def fraction_text(value: Fraction, most: int = 60) -> str:
 
 
 @dataclass(frozen=True)
+class Invariant:
+    """One check of an `invariant` of the rules, for one period (or the only one): whether it holds (None:
+    pending), the clause it cites, its formula as written, and the values it read (by label, exact)."""
+
+    name: str
+    period: str | None
+    label: str
+    holds: bool | None
+    citation: str
+    formula: str
+    values: dict[str, OutputValue] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """"name[Y1]", or the name of an invariant with one value."""
+        return f"{self.name}[{self.period}]" if self.period else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "period": self.period, "label": self.label, "holds": self.holds,
+                "cites": self.citation, "formula": self.formula, "values": jsonable(self.values)}
+
+
+@dataclass(frozen=True)
 class Result:
     contract: str
     interpretation: str | None
@@ -85,6 +108,17 @@ class Result:
     # inputs given but not known yet on the as-of date, set aside (knowledge.py): why, by label
     set_aside: dict[str, str] = field(default_factory=dict)
     meanings: dict[str, str] = field(default_factory=dict)  # output -> what its rule says it `means`
+    labels: dict[str, str] = field(default_factory=dict)  # output -> its `label` in the rules, else its name
+    currencies: dict[str, int] = field(default_factory=dict)  # currency -> decimal places shown (formatting.py)
+    invariants: list[Invariant] = field(default_factory=list)  # every invariant checked, per period
+    # the provenance block (provenance.py), made when first asked: it hashes the files the result came from
+    make_provenance: Callable[[], dict[str, Any]] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def provenance(self) -> dict[str, Any]:
+        """Tool and version, contract, every file behind this result with its SHA-256, the inputs, reading,
+        as-of date and time of generation (provenance.py); {} for a result made by hand."""
+        return self.make_provenance() if self.make_provenance is not None else {}
 
     @cached_property
     def reasons(self) -> dict[str, tuple[str, ...]]:
@@ -109,6 +143,9 @@ class Result:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "amendments": list(self.amendments),
             "notes": dict(self.notes),
+            "labels": dict(self.labels),
+            "invariants": [i.to_dict() for i in self.invariants],
+            "provenance": self.provenance,
             **({"trace": [step.to_dict() for step in self.trace.values()]} if self.trace is not None else {}),
         }
 

@@ -16,6 +16,19 @@ from evaluator.result import result_schema
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 KAIXIN = ROOT / "contracts" / "kaixin-spa.yaml"
+QUICK = False  # set by conftest.py while a property test runs its quick share of examples (the default run)
+
+
+def quick_share(full: int) -> int:
+    """The examples of a property test in the default run: a tenth of `full`, at least 5 (conftest.py)."""
+    return min(full, max(5, full // 10))
+
+
+def examples(full: int) -> int:
+    """How many examples a property test drawing inside its body (a nested @given) tries: `full` in the
+    slow run, a tenth (at least 5) in the default run. Such a test is marked @pytest.mark.examples."""
+    return quick_share(full) if QUICK else full
+
 
 CONTRACT = """\
 contract: test

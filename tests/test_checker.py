@@ -520,7 +520,8 @@ def test_an_output_listed_twice() -> None:
 
 def test_an_output_for_each_pair_of_periods() -> None:
     d = problem('rule a for each year k, year y cites "T" = revenue[k]\noutputs revenue, a\n')
-    assert_at(d, FIRST + 1, 18, "'a' has a value for each pair of periods")
+    assert_at(d, FIRST + 1, 18, "'a' has a value for each pair of periods",
+              "output a total over one of them, e.g. rule a_total for each year x = sum(a[k, x] for each year k)")
 
 
 def test_outputs_keep_their_order() -> None:

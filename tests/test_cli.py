@@ -32,10 +32,10 @@ def test_evaluate_prints_a_table_with_pending_years(capsys: pytest.CaptureFixtur
     assert "reading: spa" in out
     # Example inputs: Y1 600,000,000 (own shares 3,000,000 x 600/665 = 2,706,766.9 -> 2,706,766),
     # Y2 800,000,000 (all 3,000,000 plus 153,384 restored to Y1, worked out in rules/kaixin/examples).
-    row = next(line for line in out.splitlines() if line.startswith("released_shares"))
+    row = next(line for line in out.splitlines() if line.startswith("Shares released"))  # its label
     # each pending figure is marked with the footnotes saying why (revenue[Y3], [Y4], [Y5] not given)
-    assert row.split()[2:] == ["2,706,766", "3,153,384", "pending", "[1]", "pending", "[1,2]", "pending", "[1,2,3]"]
-    assert "escrow_shares (shares)" in out
+    assert row.split()[3:] == ["2,706,766", "3,153,384", "pending", "[1]", "pending", "[1,2]", "pending", "[1,2,3]"]
+    assert "Shares in escrow (shares)" in out
 
 
 def test_evaluate_json_is_exact_ordered_and_deterministic(capsys: pytest.CaptureFixture[str]) -> None:

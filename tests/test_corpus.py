@@ -45,6 +45,7 @@ from evaluator.cli import main
 from evaluator.parser import lark_parser
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
+ROOT = CORPUS.parent.parent
 CATEGORIES = ("ContractError", "RuleSyntaxError", "CheckError", "ContractFileError", "InputError", "EvaluationError")
 KEYS = {"about", "args", "exit", "error", "file", "line", "column", "message", "hint", "xfail", "timeout"}
 DEFAULT_TIMEOUT = 60.0
@@ -234,6 +235,7 @@ def test_the_corpus_has_enough_cases() -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _parser_built_once() -> None:
     lark_parser()  # built in this process, so that every forked child starts with it
+    evaluator.load(ROOT / "contracts" / "kaixin-spa.yaml")  # and with its lexer's scanners compiled (lazily, by lark)
 
 
 @pytest.mark.parametrize("case", _ids())

@@ -14,6 +14,7 @@ distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
 
 
+@pytest.mark.slow  # starts a local cluster: several seconds
 def test_a_local_cluster_of_two_workers_gives_what_one_process_gives() -> None:
     from evaluator.dask_batch import evaluate_partitions
 

@@ -28,7 +28,7 @@ from evaluator import nodes as n
 from evaluator.calendars import calendar
 from evaluator.contract import Contract
 from evaluator.evaluate import Run
-from tests.helpers import DATA, ROOT
+from tests.helpers import DATA, ROOT, examples
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -186,11 +186,12 @@ def _compare(contract: Contract, rows: list[dict[str, Any]], as_of: date | None)
             assert columnar == interpreted, (reading, row)
 
 
+@pytest.mark.examples  # a tenth of the examples in the default run, all of them under -m slow (conftest.py)
 @pytest.mark.parametrize("path", CONTRACTS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_the_engines_agree_on_generated_inputs(path: Path) -> None:
     contract = _load(path)
 
-    @SETTINGS
+    @settings(SETTINGS, max_examples=examples(SETTINGS.max_examples))
     @given(scenarios(contract), st.one_of(st.none(), DAYS))
     def check(rows: list[dict[str, Any]], as_of: date | None) -> None:
         _compare(contract, rows, as_of)
@@ -198,6 +199,7 @@ def test_the_engines_agree_on_generated_inputs(path: Path) -> None:
     check()
 
 
+@pytest.mark.slow  # about 30 s: 1,287 scalar evaluations
 def test_the_engines_agree_on_3000_random_kaixin_paths() -> None:
     # Revenue of every year from a loss to twice the target: misses, make-ups, offsets over several years.
     contract = _load(ROOT / "contracts" / "kaixin-spa.yaml")

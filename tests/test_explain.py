@@ -214,7 +214,7 @@ def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.Captu
     if fmt == "json":
         validate(json.loads(out))
     if fmt == "csv":
-        rows = list(csv.DictReader(io.StringIO(out)))
+        rows = list(csv.DictReader(line for line in io.StringIO(out) if not line.startswith("#")))  # checks, provenance
         # 9 outputs x 5 years (6 entitlements, 3 from the escrow ledger) + 14 single values (3 share totals,
         # penalties, fee, dividends; 8 from the ledger) = 59 rows
         assert len(rows) == 59
@@ -223,7 +223,7 @@ def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.Captu
         y3 = next(r for r in rows if r["output"] == "released_shares" and r["period"] == "Y3")
         assert (y3["value"], y3["status"]) == ("", "pending")
     if fmt == "markdown":
-        assert "| released_shares (shares) | 2,706,766 | 3,153,384 | pending [1] | pending [1,2] | pending [1,2,3] |" \
+        assert "| Shares released (shares) | 2,706,766 | 3,153,384 | pending [1] | pending [1,2] | pending [1,2,3] |" \
             in out
         assert "## In words" in out
     if fmt == "html":
@@ -256,7 +256,7 @@ def test_trace_json_validates_and_holds_every_output(capsys: pytest.CaptureFixtu
     validate(doc)
     ids = {step["id"] for step in doc["trace"]}
     assert {"deducted_shares[Y1]", "escrow_shares", "released_shares[Y5]"} <= ids
-    assert doc["schema"] == "clausewise/result/2"
+    assert doc["schema"] == "clausewise/result/3"
 
 
 def test_schema_command_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,6 +29,7 @@ import re
 import shutil
 import tempfile
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -51,7 +52,7 @@ from evaluator.checker import check
 from evaluator.cli import main
 from evaluator.parser import parse
 from evaluator.schedule import ics, schedule
-from tests.helpers import CONTRACT, ROOT
+from tests.helpers import CONTRACT, ROOT, examples
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
@@ -104,8 +105,8 @@ def only_contract_errors(what: str) -> Iterator[None]:
 GRAMMAR = resources.files("evaluator.grammar").joinpath("clausewise.lark").read_text(encoding="utf-8")
 # The same language with the citation made compulsory (the checker demands one on
 # every declaration), to generate declarations that get further than the checker.
-assert "_about: citation? meaning?" in GRAMMAR
-CITED_GRAMMAR = GRAMMAR.replace("_about: citation? meaning?", "_about: citation meaning?")
+assert "_about: citation? " in GRAMMAR
+CITED_GRAMMAR = GRAMMAR.replace("_about: citation? ", "_about: citation ")
 
 # Names the prelude below defines (the period set `year` and its variables most
 # often), names the generated declarations get (d0, d1, ...), built-in functions,
@@ -249,13 +250,29 @@ def inputs_for(draw: st.DrawFn, program: Any) -> dict[str, Any]:
 # ------------------------------------------------------------ the pipeline
 
 
+# The least share of generated files that must reach evaluation (and loading), in percent. Measured over the
+# fixed seed: the bare grammar's 20 quick files reach evaluated 4, not loaded 3, not checked 13; the seeded
+# declarations' 25 reach evaluated 2, loaded (every evaluation refused) 9, not checked 11, not parsed 3.
+EVALUATED_PERCENT, LOADED_PERCENT = 5, 25
+STAGES = ("not parsed", "not checked", "not loaded", "loaded", "evaluated")  # how far a generated file gets
+
+
 def run_everything(text: str, data: st.DataObject) -> str:
     """Parse and check `text`, then load it as a contract and evaluate, explain and schedule it.
 
-    Returns how far it got (for `note`); any exception but ContractError is a bug.
+    Returns how far it got (one of STAGES); any exception but ContractError is a bug.
     """
-    with only_contract_errors("parse + check"):
-        check([parse(text, "generated.rules")])
+    reached = "not parsed"
+    with only_contract_errors("parse"):
+        tree = parse(text, "generated.rules")
+        reached = "not checked"
+    if reached == "not parsed":
+        return reached
+    with only_contract_errors("check"):
+        check([tree])
+        reached = "not loaded"
+    if reached == "not checked":
+        return reached
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "rules.rules").write_text(text, encoding="utf-8")
         (Path(tmp) / "contract.yaml").write_text(CONTRACT, encoding="utf-8")
@@ -263,7 +280,7 @@ def run_everything(text: str, data: st.DataObject) -> str:
         with only_contract_errors("load"):
             contract = evaluator.load(Path(tmp) / "contract.yaml")
         if contract is None:
-            return "refused"
+            return "not loaded"
         inputs = data.draw(inputs_for(contract.program), label="inputs")
         reached = "loaded"
         results = []
@@ -296,18 +313,42 @@ def run_everything(text: str, data: st.DataObject) -> str:
         return reached
 
 
-@FUZZ
-@given(text=grammar_text(GRAMMAR), data=st.data())
-def test_rule_files_from_the_grammar_raise_only_contract_errors(text: str, data: st.DataObject) -> None:
-    note(f"rule file:\n{text}")
-    event(f"reached: {run_everything(text, data)}")
+def _reached(strategy: st.SearchStrategy[str], full: int) -> Counter[str]:
+    """How far each generated file got (STAGES), over `examples(full)` files of the fixed seed."""
+    reached: Counter[str] = Counter()
+
+    @settings(FUZZ, max_examples=examples(full))
+    @given(text=strategy, data=st.data())
+    def one(text: str, data: st.DataObject) -> None:
+        note(f"rule file:\n{text}")
+        stage = run_everything(text, data)
+        event(f"reached: {stage}")
+        reached[stage] += 1
+
+    one()
+    return reached
 
 
-@settings(FUZZ, max_examples=250)
-@given(text=seeded_rule_files(), data=st.data())
-def test_declarations_from_the_grammar_over_a_valid_prelude(text: str, data: st.DataObject) -> None:
-    note(f"rule file:\n{text}")
-    event(f"reached: {run_everything(text, data)}")
+@pytest.mark.examples
+def test_rule_files_from_the_grammar_raise_only_contract_errors() -> None:
+    # Files from the bare grammar: nearly all stop at the checker (no citations, unknown names), but some
+    # parse, and every one gets a ContractError or a result, never another exception.
+    reached = _reached(grammar_text(GRAMMAR), 200)
+    total = sum(reached.values())
+    print(f"reached: {dict(reached)}")
+    assert total >= examples(200) * 9 // 10, reached  # hypothesis ran (nearly) every example
+    assert reached["evaluated"] * 100 >= EVALUATED_PERCENT * total, reached
+
+
+@pytest.mark.examples
+def test_declarations_from_the_grammar_over_a_valid_prelude() -> None:
+    # Declarations over a valid prelude get further: a share of them is evaluated, explained and scheduled.
+    reached = _reached(seeded_rule_files(), 250)
+    total = sum(reached.values())
+    print(f"reached: {dict(reached)}")
+    assert total >= examples(250) * 9 // 10, reached
+    assert reached["evaluated"] * 100 >= EVALUATED_PERCENT * total, reached
+    assert (reached["loaded"] + reached["evaluated"]) * 100 >= LOADED_PERCENT * total, reached
 
 
 def test_the_prelude_on_its_own_is_valid(tmp_path: Path) -> None:

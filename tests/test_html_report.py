@@ -8,6 +8,7 @@ Chromium and leaves a screenshot in test-artifacts/report.png.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -16,6 +17,7 @@ import signal
 import struct
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -71,6 +73,16 @@ class Page(HTMLParser):
 
     def count(self, tag: str, css: str | None = None) -> int:
         return sum(1 for t, a in self.tags if t == tag and (css is None or css in (a.get("class") or "").split()))
+
+
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z: the time of generation the reports carry (SOURCE_DATE_EPOCH)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fixed_time() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -178,9 +190,10 @@ def test_kaixin_figures_link_to_their_explanations(contract: evaluator.Contract,
     assert figure(page, "total_released_shares") == f"{expected['total']:,}"
     assert figure(page, "cancelled_shares") == f"{expected['cancelled']:,}"
     assert figure(page, "escrow_shares") == f"{expected['escrow']:,}"
-    assert figure(page, "revenue", "Y1") == "600,000,000"
-    assert figure(page, "target", "Y1") == "665,000,000"
-    assert figure(page, "target", "Y5") == "974,000,000"
+    # RMB to its minor unit (formatting.py): two places
+    assert figure(page, "revenue", "Y1") == "600,000,000.00"
+    assert figure(page, "target", "Y1") == "665,000,000.00"
+    assert figure(page, "target", "Y5") == "974,000,000.00"
 
 
 def test_spa_figures_of_the_brief(page: Page) -> None:
@@ -208,16 +221,28 @@ def test_with_no_inputs_everything_but_the_terms_is_pending(contract: evaluator.
     # pending for 5 years each: 35
     assert (drawn, pending) == (5, 35)
     assert page.count("rect", "bar") == drawn
-    assert page.count("g", "pending") == pending
+    # pending is said once, not per bar: the RMB chart has no year with both target and revenue pending,
+    # so no band; the shares, pending in every year, are no chart at all but one line naming them
+    assert page.count("g", "pending") == 0
+    assert page.count("svg") == 1
+    assert ("shares by year: pending in every period (released_shares, restored_shares, deducted_shares, "
+            "transferred, over_released, under_released), nothing to draw.") in html.unescape(report(result, contract))
 
 
-def test_periods_have_their_tables_and_sentences(page_html: str, page: Page) -> None:
+def test_periods_are_one_wide_table_with_notes_and_sentences(page_html: str, page: Page) -> None:
     for year in YEARS:
         assert f"period-{year}" in page.ids
-    y1 = page_html.split('id="period-Y1"')[1].split("</article>")[0]
-    assert "revenue of RMB 600,000,000 missed the target of RMB 665,000,000" in y1
-    y3 = page_html.split('id="period-Y3"')[1].split("</article>")[0]
-    assert "Y3 (2027-12-01 to 2028-11-30) is pending" in y3
+    section = page_html.split('<section id="periods">')[1].split("</section>")[0]
+    header = section.split("</thead>")[0]
+    assert [m for m in re.findall(r'id="period-(Y\d)"', header)] == list(YEARS)  # periods across
+    assert '<th scope="col" class="num" id="period-Y1">Y1<span class="dates">2025-12-01 to 2026-11-30</span>' \
+        in header
+    # revenue[Y3] is pending because it is not given: note 1, the first reason of the result
+    assert '<li id="note-1">revenue[Y3] is not given</li>' in section
+    row = section.split("<tr>")[3]  # the header's, the first output's (target), then revenue's
+    assert ">600,000,000.00<" in row and '<sup class="n"><a href="#note-1">1</a></sup>' in row
+    assert "revenue of RMB 600,000,000 missed the target of RMB 665,000,000" in section
+    assert "Y3 (2027-12-01 to 2028-11-30) is pending" in section
 
 
 def test_without_a_trace_figures_are_shown_without_links(contract: evaluator.Contract) -> None:
@@ -265,22 +290,31 @@ def test_rules_are_shown_with_line_anchors(contract: evaluator.Contract, page: P
 # ------------------------------------------------------------------ charts
 
 
-def test_one_chart_per_unit(result: Result, page_html: str, page: Page) -> None:
+def test_charts_by_unit_and_scale(result: Result, page_html: str, page: Page) -> None:
     groups = numeric_per_period(result)
     assert set(groups) == {"RMB", "shares"}
     svgs = [a for t, a in page.tags if t == "svg"]
-    assert len(svgs) == len(groups)
+    # RMB; and shares in two scales: released (up to 3,153,384) and, more than ten times smaller, restored
+    # and deducted (up to 153,384: 153,384 x 10 < 3,153,384), so that they are not slivers
+    assert len(svgs) == 3
     for svg in svgs:
         assert svg.get("role") == "img" and svg.get("aria-label")
-    assert "RMB by year: target, revenue" in page_html
-    assert "shares by year: released_shares, restored_shares, deducted_shares" in page_html
+    text = html.unescape(page_html)
+    assert "<figcaption>target, revenue (RMB by year)</figcaption>" in text
+    assert "<figcaption>released_shares (shares by year)</figcaption>" in text
+    assert "<figcaption>restored_shares, deducted_shares (shares by year)</figcaption>" in text
     drawn, pending = bars(result)
     assert (drawn, pending) == (13, 27)  # + 3 ledger outputs x 5 years, pending: no ledger is given
     assert page.count("rect", "bar") == drawn
-    assert page.count("g", "pending") == pending
-    assert "<title>released_shares Y1: 2,706,766 shares</title>" in page_html
-    assert "<title>revenue Y3: pending</title>" in page_html
-    assert page.count("rect", "swatch") == 8  # a legend entry per output charted
+    # pending said once per run of pending years, never per bar: Y3-Y5 in each shares chart
+    assert page.count("g", "pending") == 2
+    assert "Pending: Y3, Y4, Y5." in text and "Also pending: revenue Y3, revenue Y4, revenue Y5." in text
+    assert "Pending in every period, so not drawn: transferred, over_released, under_released." in text
+    assert "<title>released_shares Y1: 2,706,766 shares</title>" in text
+    # data labels: whole millions short and exact (665M), other figures as the tables show them
+    for label in ("665M", "600M", "732M", "800M", "2,706,766", "3,153,384", "153,384", "139,850"):
+        assert re.search(rf'class="data"[^>]*>{label}</text>', page_html), label
+    assert page.count("rect", "swatch") == 5  # a legend entry per output drawn
     # Bars link to their explanations too.
     assert page.links.get("#step-released_shares-Y1") is not None
 
@@ -293,7 +327,7 @@ def test_another_contract_needs_no_change(tmp_path: Path) -> None:
     shown = text.split('<section id="rules">')[0]  # (the earn-out's rule file names Kaixin in a comment)
     assert "Kaixin" not in shown and "RMB" not in shown
     assert [a.get("aria-label", "") for t, a in page.tags if t == "svg"][0].startswith(  # type: ignore[union-attr]
-        "Grouped bar chart of USD by fiscal_year: payment")
+        "Bar chart of payment (USD by fiscal_year), over FY2026, FY2027, FY2028. Pending: FY2027, FY2028.")
     assert figure(page, "payment", "FY2027") == "pending"
     assert 'id="clauses"' not in text  # no agreement text with this contract
     for href in page.links:
@@ -324,19 +358,123 @@ def test_two_period_sets_negative_amounts_dates_and_ratios(tmp_path: Path) -> No
     text = report(result, contract)
     page = Page(text)
     labels = [a.get("aria-label") or "" for t, a in page.tags if t == "svg"]
-    assert [label.split(":")[0] for label in labels] == [
-        "Grouped bar chart of EUR by year", "Grouped bar chart of EUR by half", "Grouped bar chart of ratio by year"]
+    assert [label.split(", over")[0] for label in labels] == [
+        "Bar chart of profit, loss (EUR by year)", "Bar chart of sales (EUR by half)",
+        "Bar chart of margin (ratio by year)"]
     assert page.count("rect", "bar") == 7 and page.count("g", "pending") == 1  # sales H2
     for anchor in ("period-year-Y1", "period-year-Y2", "period-half-H1", "period-half-H2"):
         assert anchor in page.ids
-    assert figure(page, "loss", "Y1") == "-1,500"
-    assert figure(page, "profit", "Y2") == "-250.5"
+    # negatives in parentheses, EUR to two places, ratios as percentages (formatting.py)
+    assert figure(page, "loss", "Y1") == "(1,500.00)"  # 0 - 1,500
+    assert figure(page, "profit", "Y2") == "(250.50)"
     assert figure(page, "due", "Y2") == "2027-12-31"
     assert figure(page, "positive", "Y2") == "no"
-    assert figure(page, "margin", "Y1") == "0.125"
+    assert figure(page, "margin", "Y1") == "12.5%"
     assert figure(page, "sales", "H2") == "pending"
     assert "a date" not in text
     assert len(page.ids) == len(set(page.ids)) and all(h[1:] in set(page.ids) for h in page.links)
+
+
+# ------------------------------------------------------------------ an auditor's report
+
+
+EVENTS = ROOT / "contracts" / "examples" / "kaixin-events.yaml"
+AMENDED = ROOT / "contracts" / "examples" / "kaixin-amendment-1.yaml"
+
+
+def _sections(text: str) -> list[str]:
+    return re.findall(r'<section id="([a-z]+)"', text)
+
+
+def test_appendix_none_explanations_all(contract: evaluator.Contract, result: Result) -> None:
+    none, explanations, every = (report(result, contract, appendix) for appendix in ("none", "explanations", "all"))
+    assert _sections(none) == ["summary", "periods", "charts", "provenance"]
+    assert _sections(explanations) == ["summary", "periods", "charts", "explanations", "clauses", "provenance"]
+    assert _sections(every) == ["summary", "periods", "charts", "explanations", "clauses", "rules", "provenance"]
+    assert "#step-" not in none and 'href="#rule-' not in explanations and 'href="#rule-' in every
+    for text in (none, explanations, every):
+        page = Page(text)
+        assert all(href[1:] in set(page.ids) for href in page.links)
+    with pytest.raises(evaluator.ContractError, match="appendix 'some' is not one of none, explanations, all"):
+        report(result, contract, "some")
+
+
+def test_summary_first_with_provenance_and_key_figures(contract: evaluator.Contract, result: Result) -> None:
+    text = report(result, contract, "none")
+    summary = html.unescape(text.split('<section id="summary">')[1].split("</section>")[0])
+    assert "HYPOTHETICAL FIGURES, for illustration only: not Kaixin's reported revenue." in summary  # its header
+    assert "<dt>As of</dt><dd>no as-of date</dd>" in summary
+    assert "<dt>Basis</dt><dd>Entitlements on the figures given (no as-of date)" in summary
+    assert "2026-01-01T00:00:00Z by clausewise" in summary  # SOURCE_DATE_EPOCH 1767225600
+    digest = hashlib.sha256(INPUTS.read_bytes()).hexdigest()
+    assert f"kaixin-inputs.yaml</code> <span class=\"hash\">sha256 {digest}</span>" in summary
+    # key figures: 2,706,766 + 3,153,384 = 5,860,150 released; 15,000,000 - 5,860,150 = 9,139,850 in escrow
+    assert re.search(r">total_released_shares<.*?>5,860,150<", summary) or re.search(
+        r">Shares released in all<.*?>5,860,150<", summary)
+    assert ">9,139,850<" in summary
+    assert "escrow_dividends" in summary or "dividends" in summary.lower()
+    prov = text.split('<section id="provenance">')[1]
+    assert "spa.rules" in prov and hashlib.sha256((KAIXIN.parent / "../rules/kaixin/spa.rules").read_bytes(
+    )).hexdigest() in prov
+    # printed, every page says whose report, as of when, and which page
+    assert '@top-left { content: "Kaixin Holdings — Securities Purchase Agreement and Escrow Agreement · reading ' \
+        'spa"' in text
+    assert '@top-right { content: "no as-of date"' in text
+    assert '@bottom-center { content: "Page " counter(page) " of " counter(pages)' in text
+
+
+def test_schedule_of_obligations(contract: evaluator.Contract) -> None:
+    from evaluator.schedule import schedule
+
+    result = contract.evaluate_file(EVENTS, as_of="2029-03-01")
+    text = report(result, contract, "none", schedule(contract, EVENTS, "2029-03-01"))
+    assert _sections(text)[:2] == ["summary", "schedule"]
+    section = text.split('<section id="schedule">')[1].split("</section>")[0]
+    assert "with its status as of 2029-03-01." in section
+    row = next(r for r in section.split("<tr>") if r.startswith("<td>2028-01-29</td>"))
+    # released_shares[Y2] = 3,153,384 transferred on 2028-03-09, 40 days after the 2028-01-29 deadline:
+    # 0.01% a day of their value, 16 days at USD 2.50 (2028-01-30 to 02-14) and 24 at USD 3.00 (02-15 to
+    # 03-09, a leap year): 315.3384 x (16 x 2.50 + 24 x 3.00) = 315.3384 x 112 = 35,317.9008 -> USD 35,317.90
+    assert ">done late<" in row and '<td class="num">40</td>' in row and ">USD 35,317.90<" in row
+    assert '<td>2029-01-29</td><th scope="row"><span' in section and ">suspended<" in section  # Y3: a dispute
+
+
+def test_readings_side_by_side(contract: evaluator.Contract, result: Result) -> None:
+    from evaluator.compare import compare
+
+    results = [contract.evaluate_file(INPUTS, r) for r in READINGS]
+    text = report(result, contract, "none", None, compare("interpretations", list(READINGS), results, False))
+    section = text.split('<section id="readings">')[1].split("</section>")[0]
+    row = next(r for r in section.split("<tr") if ">released_shares<" in r and "<td>Y2</td>" in r)
+    expected = [MISS_MADE_UP[r]["released"][1] for r in READINGS]  # type: ignore[index]
+    assert expected == [3_153_384, 3_139_345, 3_000_000]
+    assert re.findall(r'<td class="num differs">([^<]*)</td>', row) == [f"{v:,}" for v in expected]
+    assert 'class="marker"' in row and row.startswith(' class="differs"')
+    same = next(r for r in section.split("<tr") if ">released_shares<" in r and "<td>Y1</td>" in r)
+    assert 'class="marker"' not in same and same.count('<td class="num">2,706,766</td>') == 3
+    assert "pending under every reading left out" in section  # Y3-Y5 and the ledger, pending in each
+
+
+def test_rendered_from_the_results_own_version_of_the_rules() -> None:
+    """Before the amendment is in force (effective 2027-03-01), its rule file is neither shown nor listed."""
+    contract = evaluator.load(AMENDED)
+    before = report(contract.evaluate({}, as_of="2027-01-01", trace=True), contract)
+    after = report(contract.evaluate({}, as_of="2027-06-30", trace=True), contract)
+    assert "kaixin-amendment-1.rules" not in before
+    assert "<dt>Amendments in force</dt><dd>none</dd>" in before
+    assert "kaixin-amendment-1.rules" in after
+    assert before.count('<h3 id="rule-') == 3 and after.count('<h3 id="rule-') == 4  # spa, obligations, ledger
+
+
+def test_cli_pdf_needs_a_file_and_appendix_needs_a_report(capsys: pytest.CaptureFixture[str]) -> None:
+    from evaluator.cli import main
+
+    assert main(["evaluate", str(KAIXIN), "--format", "pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "--format pdf writes a PDF file, never to a terminal: name its file" in err
+    assert "hint: add --output FILE.pdf" in err
+    assert main(["evaluate", str(KAIXIN), "--appendix", "all"]) == 2
+    assert "--appendix works with --format html or pdf, not table" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ highlighting
@@ -385,10 +523,11 @@ def _chromium() -> str | None:
 
 
 def _run_chromium(binary: str, profile: Path, *args: str) -> str:
-    """Run headless Chromium with a fresh profile and no network; kill its whole process group after 60 s."""
+    """Run headless Chromium with a fresh profile and no network; kill its whole process group after 60 s.
+    The page's console may say nothing: no error, no warning, no refused style or script (CSP)."""
     command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", *args]
+               "--enable-logging=stderr", "--v=0", f"--user-data-dir={profile}", *args]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     try:
@@ -398,9 +537,12 @@ def _run_chromium(binary: str, profile: Path, *args: str) -> str:
         process.communicate()
         pytest.fail(f"chromium did not finish in 60 s: {' '.join(command)}")
     assert process.returncode == 0, err[-2000:]
+    console = [line for line in err.splitlines() if ":CONSOLE" in line]  # what the page's console received
+    assert console == [], console
     return out
 
 
+@pytest.mark.slow
 def test_the_report_renders_in_chromium(contract: evaluator.Contract, result: Result, page_html: str,
                                         tmp_path: Path) -> None:
     binary = _chromium()
@@ -416,11 +558,13 @@ def test_the_report_renders_in_chromium(contract: evaluator.Contract, result: Re
     drawn, _ = bars(result)
     assert re.search(rf'data-bars-drawn="{drawn}"', body.group(1)), body.group(1)  # every bar has a height
     assert 'data-styled="yes"' in body.group(1)  # the inline style sheet was applied (not blocked)
+    assert 'data-links-broken="0"' in body.group(1)  # every #id link lands on an element, in the browser
     rendered = Page(dom)
     assert figure(rendered, "released_shares", "Y1") == "2,706,766"
     assert figure(rendered, "deducted_shares", "Y1") == "139,850"
     assert figure(rendered, "released_shares", "Y3") == "pending"
-    assert len([a for t, a in rendered.tags if t == "svg"]) == 2
+    assert len([a for t, a in rendered.tags if t == "svg"]) == 3
+    assert rendered.links and all(href[1:] in set(rendered.ids) for href in rendered.links)
 
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)

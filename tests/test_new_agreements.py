@@ -1,7 +1,7 @@
 """Three agreements from public filings, beside Kaixin (rules/examples/, issue 12 item 9), with hand figures.
 
 - a sponsor vesting agreement on a Nasdaq VWAP window with change-of-control acceleration (Celularity);
-- tiered contingent shares, three conditions as one table and one rule over a dimension;
+- Earnout Shares in two VWAP milestones as one table and one rule over a dimension (Orchestra BioMed);
 - a promissory note: simple interest by the 30/360 day count (Bion Environmental Technologies).
 
 Every input file is HYPOTHETICAL (each says so). Each agreement also has a bad-input case.
@@ -21,7 +21,8 @@ from tests.helpers import ROOT, run_cli
 
 EXAMPLES = ROOT / "contracts" / "examples"
 VESTING = EXAMPLES / "celularity-sponsor-vesting.yaml"
-TIERED = EXAMPLES / "tiered-contingent-shares.yaml"
+TIERED = EXAMPLES / "orchestra-biomed-earnout.yaml"
+TIERED_INPUTS = EXAMPLES / "orchestra-biomed-earnout-inputs.yaml"
 NOTE = EXAMPLES / "bion-convertible-note.yaml"
 
 
@@ -81,43 +82,78 @@ def test_a_price_on_a_nasdaq_holiday_is_refused_at_its_line(capsys: pytest.Captu
     assert first.endswith("inputs.yaml:22:3: error: vwap.2026-06-19: 2026-06-19 is not a trading day of nasdaq")
 
 
-# ---- 2. tiered contingent shares (Earnout (a), (b)) --------------------------------------------------------
+# ---- 2. Earnout Shares in two milestones (Form 4/A F2) ----------------------------------------------------
 
 
-def test_each_condition_is_met_on_its_own_window() -> None:
-    out = evaluator.load(TIERED).evaluate(EXAMPLES / "tiered-contingent-shares-inputs.yaml").outputs
-    # NYSE sessions from 1 June 2026: 1-20 at 12.50, 21-40 at 15.20, then 14.00.
-    # (i) USD 12.00: 20 sessions at or above by session 20, Mon 29 June 2026 (June's 20th session:
-    #     19 June is a holiday). Fewer than 20 sessions before it, so none earlier.
-    # (ii) USD 15.00: sessions 21-40 are at or above; the last 30 through session 40 (11-40) hold 20,
-    #     through session 39 (10-39) only 19: session 40, Tue 28 July 2026.
-    # (iii) USD 18.00: never: pending (not met on the prices given), and 0 shares earned.
-    assert out["satisfied_on"] == {"i": date(2026, 6, 29), "ii": date(2026, 7, 28), "iii": None}
-    # five NYSE days after: 29 June -> 30 June, 1, 2, 6 (3 July a holiday), 7 July;
-    # 28 July -> 29, 30, 31 July, 3, 4 August
-    assert out["instruction_due"] == {"i": date(2026, 7, 7), "ii": date(2026, 8, 4), "iii": None}
-    assert out["earned_shares"] == {"i": 7_000_000, "ii": 2_250_000, "iii": 0}
-    # 7,000,000 + 2,250,000 + 0
-    assert out["total_earned_shares"] == 9_250_000
+def _tiered_inputs() -> dict[str, dict[str, str]]:
+    loaded: dict[str, dict[str, str]] = yaml.safe_load(TIERED_INPUTS.read_text(encoding="utf-8"))
+    return {"vwap": {str(day): price for day, price in loaded["vwap"].items()}}
 
 
-def test_a_price_after_the_60_months_counts_for_no_condition() -> None:
-    inputs = yaml.safe_load((EXAMPLES / "tiered-contingent-shares-inputs.yaml").read_text(encoding="utf-8"))
-    # the same prices, with the Closing Date on 29 May 2021: the 60 months end on 29 May 2026, before
-    # every price given, so no condition is met, however high the prices
-    inputs["closing"] = "2021-05-29"
+def test_each_milestone_is_met_on_its_own_window() -> None:
+    out = evaluator.load(TIERED).evaluate(TIERED_INPUTS).outputs
+    # Nasdaq sessions from Thu 26 January 2023 (20 February is a holiday): 1-5 at 14.00, 6-25 at 16.00,
+    # 26-40 at 21.00, 41-45 at 19.50, 46-49 at 20.50, 50-55 at 19.50.
+    # (i) USD 15.00: sessions 6-25 are the first 20 at or above; through session 24 only 19 (6-24), so
+    #     the first window is the one through session 25: January has 4 sessions (26, 27, 30, 31),
+    #     February 19 (1-28 less the 20th), so session 25 is the 2nd in March, Thu 2 March 2023.
+    # (ii) USD 20.00: only sessions 26-40 (15) and 46-49 (4) are at or above; any 30 in a row holding
+    #     all of them (through 49 to through 55) hold 15 + 4 = 19, one short of 20: pending, 0 shares.
+    assert out["met_on"] == {"i": date(2023, 3, 2), "ii": None}
+    assert out["earned_shares"] == {"i": 4_000_000, "ii": 0}
+    # 4,000,000 + 0
+    assert out["total_earned_shares"] == 4_000_000
+
+
+def test_one_more_session_at_the_price_meets_the_final_milestone() -> None:
+    inputs = _tiered_inputs()
+    inputs["vwap"]["2023-04-06"] = "20.50"  # session 50, was 19.50
     out = evaluator.load(TIERED).evaluate(inputs).outputs
-    assert out["earned_shares"] == {"i": 0, "ii": 0, "iii": 0}
+    # the 30 sessions through session 50 (21-50) hold 26-40 and 46-50: 15 + 5 = 20 at or above USD 20.00;
+    # session 50 is Thu 6 April 2023 (Good Friday, 7 April, is a holiday)
+    assert out["met_on"] == {"i": date(2023, 3, 2), "ii": date(2023, 4, 6)}
+    # 4,000,000 + 4,000,000
+    assert out["total_earned_shares"] == 8_000_000
+
+
+def test_prices_before_26_january_2023_count_for_no_window() -> None:
+    inputs = _tiered_inputs()
+    # ten sessions before the earn-out, all at 16.00: 11, 12, 13, 17 (16 January is a holiday), 18, 19,
+    # 20, 23, 24, 25 January 2023. Were they counted, the window through session 15 (Wed 15 February)
+    # would hold 10 + 10 (sessions 6-15) = 20 at or above USD 15.00; they are not: still session 25
+    before = ["2023-01-11", "2023-01-12", "2023-01-13", "2023-01-17", "2023-01-18",
+              "2023-01-19", "2023-01-20", "2023-01-23", "2023-01-24", "2023-01-25"]
+    inputs["vwap"] = {**{day: "16.00" for day in before}, **inputs["vwap"]}
+    out = evaluator.load(TIERED).evaluate(inputs).outputs
+    assert out["met_on"] == {"i": date(2023, 3, 2), "ii": None}
+
+
+def test_a_window_must_end_by_26_january_2028() -> None:
+    contract = evaluator.load(TIERED)
+    sessions = ["2027-12-27", "2027-12-28", "2027-12-29", "2027-12-30", "2027-12-31",
+                "2028-01-03", "2028-01-04", "2028-01-05", "2028-01-06", "2028-01-07",
+                "2028-01-10", "2028-01-11", "2028-01-12", "2028-01-13", "2028-01-14",
+                "2028-01-18", "2028-01-19", "2028-01-20", "2028-01-21",  # 17 January 2028 is a holiday
+                "2028-01-24", "2028-01-25", "2028-01-26", "2028-01-27", "2028-01-28", "2028-01-31"]
+    # every session at 25.00 from Mon 27 December 2027: the 20th is Mon 24 January 2028, in time
+    out = contract.evaluate({"vwap": {day: "25.00" for day in sessions}}).outputs
+    assert out["met_on"] == {"i": date(2028, 1, 24), "ii": date(2028, 1, 24)}
+    # from Mon 3 January 2028 only: 5 + 5 + 4 + 3 = 17 sessions by 26 January; the 20th, Mon 31
+    # January 2028, is after the earn-out: neither milestone is met, 0 of the 8,000,000
+    out = contract.evaluate({"vwap": {day: "25.00" for day in sessions[5:]}}).outputs
+    assert out["met_on"] == {"i": None, "ii": None}
+    assert out["total_earned_shares"] == 0
 
 
 def test_a_missing_session_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     inputs = tmp_path / "inputs.yaml"
-    text = (EXAMPLES / "tiered-contingent-shares-inputs.yaml").read_text(encoding="utf-8")
-    inputs.write_text("\n".join(line for line in text.splitlines() if "2026-07-06" not in line) + "\n",
+    text = TIERED_INPUTS.read_text(encoding="utf-8")
+    inputs.write_text("\n".join(line for line in text.splitlines() if "2023-02-21" not in line) + "\n",
                       encoding="utf-8")
     code, out, err = run_cli(capsys, "evaluate", TIERED, "--inputs", inputs)
     assert (code, out) == (2, "")
-    assert "closing_price has no value for 2026-07-06, a trading day of nyse after 2026-07-02" in err.splitlines()[0]
+    # 20 February 2023 is a holiday: the session after Fri 17 February is Tue 21 February
+    assert "vwap has no value for 2023-02-21, a trading day of nasdaq after 2023-02-17" in err.splitlines()[0]
 
 
 # ---- 3. a promissory note (Note 1, Note 2) -----------------------------------------------------------------
@@ -163,6 +199,6 @@ def test_a_dollar_sign_in_the_note_rules_is_refused_with_the_fix(capsys: pytest.
 def test_the_batch_keeps_a_value_past_64_bits_in_a_series_by_trading_day() -> None:
     contract = evaluator.load(TIERED)
     prices = {"2024-01-02": [0, 0], "2024-01-03": [0, 2**63], "2024-01-04": [0, 0]}
-    batch = contract.evaluate_batch({"closing": [None, None], "closing_price": prices})
-    contract.evaluate({"closing_price": {day: values[1] for day, values in prices.items()}})  # the scalar takes it
+    batch = contract.evaluate_batch({"vwap": prices})
+    contract.evaluate({"vwap": {day: values[1] for day, values in prices.items()}})  # the scalar takes it
     assert batch.errors == {}  # the batch says row 1 has no value for 2024-01-03

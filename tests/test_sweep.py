@@ -300,10 +300,10 @@ def test_a_failing_point_is_reported_and_the_others_shown(tmp_path: Path,
                   "   hint: the amount divided by is zero for these inputs\n"
 
 
-def test_a_workbook_holds_a_figure_as_a_number_only_where_a_number_is_exact() -> None:
+def test_a_workbook_holds_a_figure_as_a_number_only_where_excel_keeps_its_digits() -> None:
     from evaluator.render_sweep import _xlsx_value
 
     assert _xlsx_value(38_346) == 38_346 and _xlsx_value(Decimal("850000000")) == 850_000_000
-    assert _xlsx_value(Decimal("0.1")) == "0.1"  # a double holds 0.1000000000000000055...
+    assert _xlsx_value(Decimal("0.1")) == 0.1  # 1 significant digit: Excel shows 0.1 (the double 0.1000...0055)
     assert _xlsx_value(10**15 + 1) == "1000000000000001"
     assert _xlsx_value(date(2027, 1, 1)) == "2027-01-01" and _xlsx_value(None) is None

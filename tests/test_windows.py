@@ -115,3 +115,26 @@ DAY_COUNTS = [
 @pytest.mark.parametrize(("convention", "a", "b", "expected"), DAY_COUNTS)
 def test_day_counts(convention: str, a: date, b: date, expected: Fraction) -> None:
     assert year_fraction(convention, a, b) == expected
+
+
+def test_a_window_whose_length_is_a_parameter_follows_the_reading() -> None:
+    contract = evaluator.load(WINDOWS)
+    # under `two`, trailing_quarters is 2: Q1 alone 100; 100 - 20 = 80; -20 + 50 = 30; 50 - 10 = 40; -10 + 70 = 60
+    assert contract.evaluate(INPUTS, "two").outputs["trailing_ebitda"] == {"Q1": 100, "Q2": 80, "Q3": 30, "Q4": 40,
+                                                                          "Q5": 60}
+    # under `four` (the default) the figures of the first test: 100, 80, 130, 120, 90
+    assert contract.evaluate(INPUTS, "four").outputs["trailing_ebitda"]["Q3"] == 130
+    # the columnar engine reads the same length under each reading
+    for reading, q3 in (("two", 30), ("four", 130)):
+        batch = contract.evaluate_batch({"ebitda.Q1": [100], "ebitda.Q2": [-20], "ebitda.Q3": [50],
+                                         "ebitda.Q4": [-10], "ebitda.Q5": [70], "closing": [date(2025, 1, 31)]},
+                                        reading)
+        assert batch.values("trailing_ebitda.Q3") == [q3]
+
+
+def test_the_bound_on_cost_counts_a_window_at_its_parameters_length() -> None:
+    from evaluator.cost import bound
+
+    # price_met: for each of at most 100,000 dates d, a window of window_days = 5 dates, not the whole series
+    program = evaluator.load(WINDOWS).program
+    assert bound(program).total < 100_000 * 100
