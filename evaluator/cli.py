@@ -323,6 +323,16 @@ def _inputs(args: argparse.Namespace, contract: Contract | None = None) -> Path 
     return overrides.merged(contract.program, path, args.set, [p.id for p in contract.parties])
 
 
+def _stamped(args: argparse.Namespace, result: Result) -> Result:
+    """`result`, whose provenance names the inputs file and the --set overrides: with --set the evaluation saw
+    only the merged mapping (_inputs)."""
+    if not getattr(args, "set", None):
+        return result
+    from . import provenance
+
+    return provenance.restamped(result, Path(args.inputs) if args.inputs else None, args.set)
+
+
 def _evaluate(args: argparse.Namespace) -> str | bytes:
     if args.format == "xlsx":  # every reading asked, each with its explanations: no --trace needed
         return _evaluate_xlsx(args)
@@ -344,15 +354,12 @@ def _evaluate(args: argparse.Namespace) -> str | bytes:
     if args.all_interpretations:
         readings: list[str | None] = list(contract.interpretations) or [None]
         inputs = _inputs(args, contract)
-        results = [contract.evaluate(inputs, r, narrate=False, as_of=args.as_of) for r in readings]
+        results = [_stamped(args, contract.evaluate(inputs, r, narrate=False, as_of=args.as_of)) for r in readings]
         labels = [r or "rules" for r in readings]
         return _comparison(compare("interpretations", labels, results, only_differences=False), args.format)
     trace = (args.trace and args.format == "json") or args.format == "html"
-    result = contract.evaluate(_inputs(args, contract), args.interpretation, trace=trace, as_of=args.as_of)
-    if getattr(args, "set", None):  # the evaluation saw the merged mapping: name the file and the overrides
-        from . import provenance
-
-        result = provenance.restamped(result, Path(args.inputs) if args.inputs else None, args.set)
+    result = _stamped(args, contract.evaluate(_inputs(args, contract), args.interpretation, trace=trace,
+                                              as_of=args.as_of))
     if args.format == "json":
         return render.json_text(result)
     if args.format == "csv":
@@ -416,18 +423,8 @@ def _evaluate_xlsx(args: argparse.Namespace) -> bytes:
     inputs = _inputs(args, contract)
     readings: list[str | None] = (list(contract.interpretations) or [None]) if args.all_interpretations \
         else [args.interpretation]
-    results = [contract.evaluate(inputs, r, trace=True, narrate=False, as_of=args.as_of) for r in readings]
-    if args.set:  # the evaluation saw the merged mapping: the provenance names the file and the overrides
-        import dataclasses
-
-        from . import provenance
-
-        file = Path(args.inputs) if args.inputs else None
-
-        def overridden(r: Result) -> Result:
-            return dataclasses.replace(r, make_provenance=lambda: provenance.with_inputs(r.provenance, file, args.set))
-
-        results = [overridden(r) for r in results]
+    results = [_stamped(args, contract.evaluate(inputs, r, trace=True, narrate=False, as_of=args.as_of))
+               for r in readings]
     schedules: list[Any] = []
     if contract.version(args.as_of).plan.obligations:
         created = render_xlsx.created_at(results[0])
@@ -566,10 +563,10 @@ def _diff(args: argparse.Namespace) -> str:
     inputs = _inputs(args, a)
     against_as_of = args.against_as_of or args.as_of
     before = compare_.before_amendment(a, b, args.as_of)  # A as it stood just before amendment file B
-    left = (b if before else a).evaluate(inputs, args.interpretation, narrate=False, as_of=args.as_of,
-                                         version=before)
-    right = b.evaluate(inputs if b is a else _inputs(args, b), args.against or args.interpretation, narrate=False,
-                       as_of=against_as_of)
+    left = _stamped(args, (b if before else a).evaluate(inputs, args.interpretation, narrate=False,
+                                                        as_of=args.as_of, version=before))
+    right = _stamped(args, b.evaluate(inputs if b is a else _inputs(args, b), args.against or args.interpretation,
+                                      narrate=False, as_of=against_as_of))
     labels = [_label(args.contract, left), _label(args.other or args.contract, right)]
     if b.as_amended_by and before and [x.name for x in a.amendments] != [x["amendment"] for x in left.amendments]:
         stem = Path(args.contract).stem  # A lists later amendments: say its side is not all of A
@@ -594,7 +591,7 @@ def _history(args: argparse.Namespace) -> str:
     contract = _load(args, args.contract)
     stages = contract.stages()
     inputs = _inputs(args, contract)
-    results = [contract.evaluate(inputs, args.interpretation, narrate=False, as_of=None, version=v)
+    results = [_stamped(args, contract.evaluate(inputs, args.interpretation, narrate=False, as_of=None, version=v))
                for _, v in stages]
     return _comparison(compare("history", [label for label, _ in stages], results, only_differences=False),
                        args.format)

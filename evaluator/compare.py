@@ -2,7 +2,8 @@
 
 A comparison lines up the outputs of several results, period by period, marks
 where they differ and, for amounts, the change from the first to the last.
-It is data (`to_dict`, a `clausewise/comparison/2` document) and a table.
+It is data (`to_dict`, a `clausewise/comparison/3` document, each side with the provenance block of its
+result) and a table (labels for names, provenance as a footer).
 """
 
 from __future__ import annotations
@@ -50,12 +51,13 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "schema": "clausewise/comparison/2",
+            "schema": "clausewise/comparison/3",
             "kind": self.kind,
             "contract": self.contract,
             "sides": [
                 {"label": label, "contract": r.contract, "interpretation": r.interpretation,
-                 "as_of": r.as_of.isoformat() if r.as_of else None, "amendments": list(r.amendments)}
+                 "as_of": r.as_of.isoformat() if r.as_of else None, "amendments": list(r.amendments),
+                 "provenance": r.provenance}
                 for label, r in zip(self.labels, self.results, strict=True)
             ],
             "rows": [
@@ -119,12 +121,17 @@ def table(c: Comparison) -> str:
     lines = []
     for row in c.rows:
         change = row.change
-        cells = [row.output if row.unit in ("true/false", "ratio") else f"{row.output} ({row.unit})",
+        label = next((r.labels[row.output] for r in c.results if row.output in r.labels), row.output)
+        cells = [label if row.unit in ("true/false", "ratio") else f"{label} ({row.unit})",
                  row.period or "", *(fmt.unit_number(row.unit, v) for v in row.values)]
         if changes:
-            # a change is signed, + or - (not in parentheses): it says which way the figure moved
-            cells.append("" if change is None else ("+" if change > 0 else "-" if change < 0 else "")
-                         + fmt.unit_number(row.unit, abs(change)))
+            # a change is signed, + or - (not in parentheses): it says which way the figure moved;
+            # copy_abs is exact, where abs() of a Decimal would round to the caller's decimal context
+            if change is None:
+                cells.append("")
+            else:
+                size = change.copy_abs() if isinstance(change, Decimal) else abs(change)
+                cells.append(("+" if change > 0 else "-" if change < 0 else "") + fmt.unit_number(row.unit, size))
         cells.append("*" if row.differs else "")
         lines.append(cells)
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
@@ -137,4 +144,20 @@ def table(c: Comparison) -> str:
                                                                                                   strict=True))))
     if any(row.differs for row in c.rows):
         out += ["", "* the figures differ between " + " and ".join(c.labels)]
+    out += _provenance(c)
     return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _provenance(c: Comparison) -> list[str]:
+    """The footer: the first side's provenance in full, then for each other side what differs from it."""
+    from .provenance import footer_lines
+
+    first = footer_lines(c.results[0].provenance)
+    if not first:
+        return []
+    out = ["", f"Provenance ({c.labels[0]}):", *(f"  {line}" for line in first)]
+    for label, result in zip(c.labels[1:], c.results[1:], strict=True):
+        other = [line for line in footer_lines(result.provenance) if line not in first]
+        if other:
+            out += [f"and for {label}:", *(f"  {line}" for line in other)]
+    return out

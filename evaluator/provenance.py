@@ -23,8 +23,10 @@ What it promises:
   and text (an amendment not yet in force is not listed). Each file is hashed as it is on disk when
   the block is first asked for (a Result makes it once, on demand: evaluations that are never reported
   hash nothing).
-- `header`: the inputs file's leading comment lines that are labels, i.e. whose first word is written in
-  capitals of two letters or more ("HYPOTHETICAL FIGURES, for illustration only: ..."), without the `#`.
+- `header`: the labels the inputs file's leading comment gives: a comment line whose first word is written
+  in capitals of two letters or more starts one, and it runs to the end of its sentence, over the next
+  comment lines if it must ("HYPOTHETICAL FIGURES, for illustration only: not the company's reported revenue."),
+  without the `#`.
 
 Nothing here changes process-wide state; hashes are kept per file path, size and modification time
 behind a lock, so the module is thread-safe.
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 
 TOOL = "clausewise"
 _LABEL_LINE = re.compile(r"#\s*([A-Z][A-Z0-9]+\b.*?)\s*$")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _lock = threading.Lock()
 _hashes: dict[tuple[str, int, int], str] = {}
 
@@ -142,16 +145,26 @@ def header(path: Path) -> list[str]:
             lines = [line for _, line in zip(range(200), f, strict=False)]
     except OSError:
         return []
-    found = []
+    found: list[str] = []
+    going: str | None = None  # a label whose sentence goes on to the next comment line
     for line in lines:
         text = line.strip()
         if not text.startswith("#"):
             if text:
                 break
+            going = None
             continue
-        match = _LABEL_LINE.fullmatch(text)
-        if match:
-            found.append(match.group(1))
+        if going is not None:
+            going = f"{going} {text.lstrip('#').strip()}".strip()
+        else:
+            match = _LABEL_LINE.fullmatch(text)
+            going = match.group(1) if match else None
+        if going is not None and (_SENTENCE_END.search(going) or not text.lstrip("#").strip()):
+            found.append(_SENTENCE_END.split(going, maxsplit=1)[0].strip() + ("." if _SENTENCE_END.search(going)
+                                                                               else ""))
+            going = None
+    if going:
+        found.append(going)
     return found
 
 

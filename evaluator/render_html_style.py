@@ -127,7 +127,7 @@ table.schedule td.num, table.schedule td.status { white-space: nowrap; }
   #summary h3 { margin: 10px 0 4px; }
   header { padding-top: 0; }
   h1 { font-size: 20px; }
-  svg.chart { width: 100%; height: auto; }
+  svg.chart { width: 75%; height: auto; }  /* three charts to a printed page */
   figure.chart-box { break-inside: avoid; }
   .step { font-size: 9.5pt; }
   pre.source { font-size: 8pt; }

@@ -30,12 +30,16 @@ def _is_property(function: object) -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if _is_property(metafunc.function) or metafunc.definition.get_closest_marker("examples") is not None:
-        metafunc.fixturenames.append(SHARE)
+        if SHARE not in metafunc.fixturenames:  # it is (autouse): pytest 9 no longer honours names appended here
+            metafunc.fixturenames.append(SHARE)
         metafunc.parametrize(SHARE, ["quick", pytest.param("full", marks=pytest.mark.slow)], indirect=True)
 
 
-@pytest.fixture
-def _examples(request: pytest.FixtureRequest) -> Iterator[str]:
+@pytest.fixture(autouse=True)  # autouse, so that the test requests it and its parameter reaches it
+def _examples(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    if not hasattr(request, "param"):  # not a property test
+        yield None
+        return
     quick = request.param == "quick"
     function = request.function
     saved = getattr(function, "_hypothesis_internal_use_settings", None)

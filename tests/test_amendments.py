@@ -41,12 +41,12 @@ AMENDMENT_1 = {
 # What Amendment No. 1 changes, on kaixin-inputs.yaml, as `diff` shows it: 732 -> 700 million; Y2 released
 # 3,153,384 -> 2,475,564 (-677,820); Y1 restored 153,384 -> 225,564 (+72,180), deducted 139,850 -> 67,670.
 AMENDMENT_1_DIFF = {
-    ("target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"],
-    ("released_shares (shares)", "Y2"): ["3,153,384", "2,475,564", "-677,820", "*"],
-    ("restored_shares (shares)", "Y1"): ["153,384", "225,564", "+72,180", "*"],
-    ("deducted_shares (shares)", "Y1"): ["139,850", "67,670", "-72,180", "*"],
-    ("total_released_shares (shares)", ""): ["5,860,150", "5,182,330", "-677,820", "*"],
-    ("escrow_shares (shares)", ""): ["9,139,850", "9,817,670", "+677,820", "*"],
+    ("Revenue target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"],
+    ("Shares released (shares)", "Y2"): ["3,153,384", "2,475,564", "-677,820", "*"],
+    ("Shares restored (shares)", "Y1"): ["153,384", "225,564", "+72,180", "*"],
+    ("Shares deducted (shares)", "Y1"): ["139,850", "67,670", "-72,180", "*"],
+    ("Total shares released (shares)", ""): ["5,860,150", "5,182,330", "-677,820", "*"],
+    ("Shares in escrow (shares)", ""): ["9,139,850", "9,817,670", "+677,820", "*"],
 }
 
 
@@ -61,9 +61,12 @@ def per_year(result: evaluator.Result, name: str) -> list[Any]:
 
 
 def rows(table: str) -> dict[tuple[str, str], list[str]]:
-    """A comparison table as {(output, period): [cells...]}; the header and rule lines are left out."""
+    """A comparison table as {(output's label, period): [cells...]}; the header and rule lines, the legend of
+    the * marks and the provenance footer are left out."""
     out = {}
     for line in table.splitlines()[2:]:
+        if line.startswith("Provenance ("):  # the footer: where each side came from
+            break
         if not line.strip() or line.startswith("* "):  # the legend of the * marks
             continue
         cells = line.split("  ")
@@ -451,7 +454,8 @@ def test_history_of_two_amendments(capsys: pytest.CaptureFixture[str]) -> None:
     assert row["values"] == [3_153_384, 2_475_564, 2_430_452]
     assert (row["differs"], row["change"]) == (True, -722_932)
     code, table, _ = run(capsys, "history", TWO, "--inputs", INPUTS)
-    assert rows(table)[("target (RMB)", "Y2")] == ["732,000,000", "700,000,000", "720,000,000", "-12,000,000", "*"]
+    assert rows(table)[("Revenue target (RMB)", "Y2")] == ["732,000,000", "700,000,000", "720,000,000", "-12,000,000",
+                                                           "*"]
 
 
 def test_an_amendment_its_contract_lists_can_still_be_loaded_on_its_own() -> None:
@@ -485,7 +489,7 @@ def test_diff_one_contract_at_two_dates(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0
     assert "as of 2027-02-28" in out.splitlines()[0] and "as of 2027-03-01" in out.splitlines()[0]
     # Y2's revenue is known on neither date: what differs is the target the amendment sets
-    assert rows(out) == {("target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"]}
+    assert rows(out) == {("Revenue target (RMB)", "Y2"): ["732,000,000", "700,000,000", "-32,000,000", "*"]}
     code, out, _ = run(capsys, "diff", SIGNED, "--inputs", INPUTS, "--as-of", "2027-02-28",
                        "--against-as-of", "2027-03-01", "--format", "json")
     doc = json.loads(out)
@@ -503,11 +507,11 @@ def test_diff_two_readings(capsys: pytest.CaptureFixture[str]) -> None:
     # press-release: Y2's excess 68,000,000 is not more than 50% of 732,000,000 = 366,000,000, so nothing
     # offsets: Y1 keeps 3,000,000 - 2,706,766 = 293,234 deducted; Y2 releases its own 3,000,000.
     assert rows(out) == {
-        ("released_shares (shares)", "Y2"): ["3,153,384", "3,000,000", "-153,384", "*"],
-        ("restored_shares (shares)", "Y1"): ["153,384", "0", "-153,384", "*"],
-        ("deducted_shares (shares)", "Y1"): ["139,850", "293,234", "+153,384", "*"],
-        ("total_released_shares (shares)", ""): ["5,860,150", "5,706,766", "-153,384", "*"],
-        ("escrow_shares (shares)", ""): ["9,139,850", "9,293,234", "+153,384", "*"],
+        ("Shares released (shares)", "Y2"): ["3,153,384", "3,000,000", "-153,384", "*"],
+        ("Shares restored (shares)", "Y1"): ["153,384", "0", "-153,384", "*"],
+        ("Shares deducted (shares)", "Y1"): ["139,850", "293,234", "+153,384", "*"],
+        ("Total shares released (shares)", ""): ["5,860,150", "5,706,766", "-153,384", "*"],
+        ("Shares in escrow (shares)", ""): ["9,139,850", "9,293,234", "+153,384", "*"],
     }
     code, out, _ = run(capsys, "diff", KAIXIN, "--inputs", INPUTS, "--interpretation", "spa",
                        "--against", "excess-year", "--format", "json")
@@ -527,10 +531,10 @@ def test_evaluate_all_interpretations(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert out.splitlines()[0].split() == ["output", "period", "spa", "excess-year", "press-release"]
     table = rows(out)
-    assert table[("released_shares (shares)", "Y2")] == ["3,153,384", "3,139,345", "3,000,000", "*"]
-    assert table[("deducted_shares (shares)", "Y1")] == ["139,850", "153,889", "293,234", "*"]
-    assert table[("total_released_shares (shares)", "")] == ["5,860,150", "5,846,111", "5,706,766", "*"]
-    assert table[("released_shares (shares)", "Y1")] == ["2,706,766", "2,706,766", "2,706,766"]  # no '*'
+    assert table[("Shares released (shares)", "Y2")] == ["3,153,384", "3,139,345", "3,000,000", "*"]
+    assert table[("Shares deducted (shares)", "Y1")] == ["139,850", "153,889", "293,234", "*"]
+    assert table[("Total shares released (shares)", "")] == ["5,860,150", "5,846,111", "5,706,766", "*"]
+    assert table[("Shares released (shares)", "Y1")] == ["2,706,766", "2,706,766", "2,706,766"]  # no '*'
     code, out, _ = run(capsys, "evaluate", KAIXIN, "--inputs", INPUTS, "--all-interpretations", "--format", "json")
     doc = json.loads(out)
     assert doc["kind"] == "interpretations"
@@ -562,11 +566,11 @@ def test_history_shows_each_output_as_signed_and_after_the_amendment(capsys: pyt
     assert out.splitlines()[0].split() == ["output", "period", "as", "signed", "+", "kaixin-amendment-1", "change"]
     table = rows(out)
     assert len(table) == 59  # every output: 9 per-year outputs x 5 years + 14 single values
-    assert table[("target (RMB)", "Y2")] == ["732,000,000", "700,000,000", "-32,000,000", "*"]
-    assert table[("target (RMB)", "Y1")] == ["665,000,000", "665,000,000", "0"]
-    assert table[("released_shares (shares)", "Y2")] == ["3,153,384", "2,475,564", "-677,820", "*"]
-    assert table[("deducted_shares (shares)", "Y1")] == ["139,850", "67,670", "-72,180", "*"]
-    assert table[("revenue (RMB)", "Y3")] == ["pending", "pending"]
+    assert table[("Revenue target (RMB)", "Y2")] == ["732,000,000", "700,000,000", "-32,000,000", "*"]
+    assert table[("Revenue target (RMB)", "Y1")] == ["665,000,000", "665,000,000", "0"]
+    assert table[("Shares released (shares)", "Y2")] == ["3,153,384", "2,475,564", "-677,820", "*"]
+    assert table[("Shares deducted (shares)", "Y1")] == ["139,850", "67,670", "-72,180", "*"]
+    assert table[("Audited revenue (RMB)", "Y3")] == ["pending", "pending"]
     code, out, _ = run(capsys, "history", SIGNED, "--inputs", INPUTS, "--format", "json")
     doc = json.loads(out)
     assert doc["kind"] == "history"
@@ -687,7 +691,15 @@ def test_the_reports_name_the_clause_an_amended_value_amends(capsys: pytest.Capt
     assert "- Revenue target [target] (SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2): Operating Revenue the " \
            "Target Company must " \
            "reach in the year\n" in out
+    # the HTML's wide table gives each row's clauses by its label; target[Y2] is Amendment 1's RMB 700 million
     code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--format", "html")
+    assert ('>Revenue target</span> <small class="cite">SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2</small>'
+            '</th><td>RMB</td><td class="num"><span class="fig">665,000,000</span></td>'
+            '<td class="num"><span class="fig">700,000,000</span></td>') in out
+    # and target[Y2]'s explanation (an appendix: the CLI's default is --appendix none) cites both clauses
+    assert 'id="step-' not in out
+    code, out, _ = run(capsys, "evaluate", SIGNED, "--inputs", INPUTS, "--format", "html", "--appendix",
+                       "explanations")
+    entry = out.split('id="step-target-Y2"')[1].split("</article>")[0]
     assert ('<p class="cites">Cites <a href="#clause-Amendment-1-1">Amendment 1, 1</a> '
-            '(amends <a href="#clause-SPA-4.1">SPA 4.1</a>)</p>') in out
-    assert "<td>SPA 4.1; Amendment 1, 1 (amends SPA 4.1) for Y2</td>" in out
+            '(amends <a href="#clause-SPA-4.1">SPA 4.1</a>)</p>') in entry

@@ -91,7 +91,7 @@ def test_bad_input_exits_2_without_traceback(args: list[str], needle: str,
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["evaluate", str(KAIXIN), "--format", "pdf"], "invalid choice"),
+    (["evaluate", str(KAIXIN), "--format", "docx"], "invalid choice"),  # pdf and xlsx are formats now
     (["frobnicate"], "invalid choice"),
     (["evaluate"], "required"),
     ([], "required"),

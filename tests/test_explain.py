@@ -227,7 +227,12 @@ def test_every_format_of_evaluate(fmt: str, tmp_path: Path, capsys: pytest.Captu
             in out
         assert "## In words" in out
     if fmt == "html":
-        assert out.startswith("<!DOCTYPE html>") and out.count("<svg") == 2 and 'id="step-deducted_shares-Y1"' in out
+        # charts by unit and scale: RMB; released shares; restored and deducted (under a tenth of released)
+        assert out.startswith("<!DOCTYPE html>") and out.count("<svg") == 3 and ">139,850<" in out
+        # the CLI's default is --appendix none (a report that prints short): no explanations; asked, they are there
+        assert 'id="step-' not in out
+        assert main([*args, "--appendix", "explanations"]) == 0
+        assert 'id="step-deducted_shares-Y1"' in capsys.readouterr().out
     assert main([*args, "--output", str(tmp_path / f"out.{fmt}")]) == 0
     assert (tmp_path / f"out.{fmt}").read_text(encoding="utf-8") == out
 

@@ -250,10 +250,12 @@ def inputs_for(draw: st.DrawFn, program: Any) -> dict[str, Any]:
 # ------------------------------------------------------------ the pipeline
 
 
-# The least share of generated files that must reach evaluation (and loading), in percent. Measured over the
-# fixed seed: the bare grammar's 20 quick files reach evaluated 4, not loaded 3, not checked 13; the seeded
-# declarations' 25 reach evaluated 2, loaded (every evaluation refused) 9, not checked 11, not parsed 3.
-EVALUATED_PERCENT, LOADED_PERCENT = 5, 25
+# The least share of generated files that must reach evaluation (and loading), in percent: a floor under what
+# the fixed seed gives, so that a generator that stops getting files through fails. Measured: the bare
+# grammar's 20 quick files reach evaluated 4 (20%), its 200 full ones evaluated 8 (4%); the seeded
+# declarations' 25 quick files reach evaluated 2 (8%) and loaded or evaluated 11 (44%), their 250 full
+# ones evaluated 13 (5.2%) and loaded or evaluated 27 (10.8%).
+EVALUATED_PERCENT, LOADED_PERCENT = 3, 8
 STAGES = ("not parsed", "not checked", "not loaded", "loaded", "evaluated")  # how far a generated file gets
 
 

@@ -190,10 +190,11 @@ def test_kaixin_figures_link_to_their_explanations(contract: evaluator.Contract,
     assert figure(page, "total_released_shares") == f"{expected['total']:,}"
     assert figure(page, "cancelled_shares") == f"{expected['cancelled']:,}"
     assert figure(page, "escrow_shares") == f"{expected['escrow']:,}"
-    # RMB to its minor unit (formatting.py): two places
-    assert figure(page, "revenue", "Y1") == "600,000,000.00"
-    assert figure(page, "target", "Y1") == "665,000,000.00"
-    assert figure(page, "target", "Y5") == "974,000,000.00"
+    # RMB to its minor unit (formatting.py): Kaixin's rules declare whole yuan (spa.rules: `minor unit 0`),
+    # so no ".00"; the EUR of test_two_period_sets_... shows the default two places
+    assert figure(page, "revenue", "Y1") == "600,000,000"
+    assert figure(page, "target", "Y1") == "665,000,000"
+    assert figure(page, "target", "Y5") == "974,000,000"
 
 
 def test_spa_figures_of_the_brief(page: Page) -> None:
@@ -222,11 +223,13 @@ def test_with_no_inputs_everything_but_the_terms_is_pending(contract: evaluator.
     assert (drawn, pending) == (5, 35)
     assert page.count("rect", "bar") == drawn
     # pending is said once, not per bar: the RMB chart has no year with both target and revenue pending,
-    # so no band; the shares, pending in every year, are no chart at all but one line naming them
+    # so no band; the shares, pending in every year, are no chart at all but one line naming them (by their
+    # labels in the rules: released_shares is "Shares released", over_released "Shares transferred in excess", ...)
     assert page.count("g", "pending") == 0
     assert page.count("svg") == 1
-    assert ("shares by year: pending in every period (released_shares, restored_shares, deducted_shares, "
-            "transferred, over_released, under_released), nothing to draw.") in html.unescape(report(result, contract))
+    assert ("shares by year: pending in every period (Shares released, Shares restored, Shares deducted, "
+            "Shares transferred, Shares transferred in excess, Shares not yet transferred), nothing to draw.") \
+        in html.unescape(report(result, contract))
 
 
 def test_periods_are_one_wide_table_with_notes_and_sentences(page_html: str, page: Page) -> None:
@@ -240,7 +243,8 @@ def test_periods_are_one_wide_table_with_notes_and_sentences(page_html: str, pag
     # revenue[Y3] is pending because it is not given: note 1, the first reason of the result
     assert '<li id="note-1">revenue[Y3] is not given</li>' in section
     row = section.split("<tr>")[3]  # the header's, the first output's (target), then revenue's
-    assert ">600,000,000.00<" in row and '<sup class="n"><a href="#note-1">1</a></sup>' in row
+    assert ">Audited revenue<" in row  # revenue's label
+    assert ">600,000,000<" in row and '<sup class="n"><a href="#note-1">1</a></sup>' in row
     assert "revenue of RMB 600,000,000 missed the target of RMB 665,000,000" in section
     assert "Y3 (2027-12-01 to 2028-11-30) is pending" in section
 
@@ -300,17 +304,20 @@ def test_charts_by_unit_and_scale(result: Result, page_html: str, page: Page) ->
     for svg in svgs:
         assert svg.get("role") == "img" and svg.get("aria-label")
     text = html.unescape(page_html)
-    assert "<figcaption>target, revenue (RMB by year)</figcaption>" in text
-    assert "<figcaption>released_shares (shares by year)</figcaption>" in text
-    assert "<figcaption>restored_shares, deducted_shares (shares by year)</figcaption>" in text
+    # charts name outputs by their labels (target "Revenue target", revenue "Audited revenue", ...)
+    assert "<figcaption>Revenue target, Audited revenue (RMB by year)</figcaption>" in text
+    assert "<figcaption>Shares released (shares by year)</figcaption>" in text
+    assert "<figcaption>Shares restored, Shares deducted (shares by year)</figcaption>" in text
     drawn, pending = bars(result)
     assert (drawn, pending) == (13, 27)  # + 3 ledger outputs x 5 years, pending: no ledger is given
     assert page.count("rect", "bar") == drawn
     # pending said once per run of pending years, never per bar: Y3-Y5 in each shares chart
     assert page.count("g", "pending") == 2
-    assert "Pending: Y3, Y4, Y5." in text and "Also pending: revenue Y3, revenue Y4, revenue Y5." in text
-    assert "Pending in every period, so not drawn: transferred, over_released, under_released." in text
-    assert "<title>released_shares Y1: 2,706,766 shares</title>" in text
+    assert "Pending: Y3, Y4, Y5." in text
+    assert "Also pending: Audited revenue Y3, Audited revenue Y4, Audited revenue Y5." in text
+    assert ("Pending in every period, so not drawn: Shares transferred, Shares transferred in excess, "
+            "Shares not yet transferred.") in text
+    assert "<title>Shares released Y1: 2,706,766 shares</title>" in text
     # data labels: whole millions short and exact (665M), other figures as the tables show them
     for label in ("665M", "600M", "732M", "800M", "2,706,766", "3,153,384", "153,384", "139,850"):
         assert re.search(rf'class="data"[^>]*>{label}</text>', page_html), label
@@ -409,10 +416,10 @@ def test_summary_first_with_provenance_and_key_figures(contract: evaluator.Contr
     digest = hashlib.sha256(INPUTS.read_bytes()).hexdigest()
     assert f"kaixin-inputs.yaml</code> <span class=\"hash\">sha256 {digest}</span>" in summary
     # key figures: 2,706,766 + 3,153,384 = 5,860,150 released; 15,000,000 - 5,860,150 = 9,139,850 in escrow
-    assert re.search(r">total_released_shares<.*?>5,860,150<", summary) or re.search(
-        r">Shares released in all<.*?>5,860,150<", summary)
+    assert re.search(r">Total shares released<.*?>5,860,150<", summary)  # total_released_shares' label
     assert ">9,139,850<" in summary
-    assert "escrow_dividends" in summary or "dividends" in summary.lower()
+    # escrow_dividends by its label: the inputs declare no dividend, so USD 0.00 (USD to two places)
+    assert re.search(r">Dividends due on escrowed shares<.*?>0\.00<.*?<td>USD</td>", summary)
     prov = text.split('<section id="provenance">')[1]
     assert "spa.rules" in prov and hashlib.sha256((KAIXIN.parent / "../rules/kaixin/spa.rules").read_bytes(
     )).hexdigest() in prov
@@ -445,12 +452,12 @@ def test_readings_side_by_side(contract: evaluator.Contract, result: Result) -> 
     results = [contract.evaluate_file(INPUTS, r) for r in READINGS]
     text = report(result, contract, "none", None, compare("interpretations", list(READINGS), results, False))
     section = text.split('<section id="readings">')[1].split("</section>")[0]
-    row = next(r for r in section.split("<tr") if ">released_shares<" in r and "<td>Y2</td>" in r)
+    row = next(r for r in section.split("<tr") if ">Shares released<" in r and "<td>Y2</td>" in r)
     expected = [MISS_MADE_UP[r]["released"][1] for r in READINGS]  # type: ignore[index]
     assert expected == [3_153_384, 3_139_345, 3_000_000]
     assert re.findall(r'<td class="num differs">([^<]*)</td>', row) == [f"{v:,}" for v in expected]
     assert 'class="marker"' in row and row.startswith(' class="differs"')
-    same = next(r for r in section.split("<tr") if ">released_shares<" in r and "<td>Y1</td>" in r)
+    same = next(r for r in section.split("<tr") if ">Shares released<" in r and "<td>Y1</td>" in r)
     assert 'class="marker"' not in same and same.count('<td class="num">2,706,766</td>') == 3
     assert "pending under every reading left out" in section  # Y3-Y5 and the ledger, pending in each
 

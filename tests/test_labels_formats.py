@@ -134,7 +134,12 @@ def test_history_of_a_contract_without_amendments_has_no_change_column(capsys: p
 def test_differing_readings_are_marked_and_the_mark_explained(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", str(KAIXIN), "--inputs", str(INPUTS), "--all-interpretations"]) == 0
     out = capsys.readouterr().out
-    assert out.rstrip().endswith("* the figures differ between spa and excess-year and press-release")
+    table, footer = out.split("\n\nProvenance (spa):\n")
+    assert table.rstrip().endswith("\n\n* the figures differ between spa and excess-year and press-release")
+    assert "Shares released (shares)" in table  # labels, not names
+    # the footer: the first reading's provenance in full, then what differs for the others (the reading)
+    assert footer.endswith("and for press-release:\n  Contract: kaixin-spa; reading: press-release; as of: no date "
+                           "(every amendment in force)\n")
 
 
 def test_a_label_in_the_rules(tmp_path: Path) -> None:

@@ -214,9 +214,11 @@ def test_the_table_says_what_each_figure_is(capsys: pytest.CaptureFixture[str]) 
     code, out, _ = run_cli(capsys, "evaluate", KAIXIN, "--inputs", EVENTS)
     assert code == 0
     text = " ".join(out.split("What each figure is, and its clause:")[1].split())
-    assert "released_shares (SPA 5.1): shares releasable at the year's release event (an entitlement, not a " \
-           "record of a transfer)" in text
-    assert "transferred (Escrow 3.2): shares the Escrow Agent actually transferred to Party C" in text
+    # each figure by its label, then its name in brackets (what JSON and `explain` call it)
+    assert "Shares released [released_shares] (SPA 5.1): shares releasable at the year's release event (an " \
+           "entitlement, not a record of a transfer)" in text
+    assert "Shares transferred [transferred] (Escrow 3.2): shares the Escrow Agent actually transferred to Party C" \
+        in text
 
 
 def test_explain_names_the_entries_that_decided(capsys: pytest.CaptureFixture[str]) -> None:

@@ -47,19 +47,21 @@ def _count(path: Path) -> int:
     return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
-def test_the_default_report_prints_in_five_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_report_prints_in_about_five_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path, pages = _pdf(tmp_path, monkeypatch, "--inputs", str(INPUTS))
-    assert _count(path) == len(pages) == 5
+    # "about 5 printed pages" (issue 14): summary, reconciliation, obligations, the figures by period, the
+    # charts, then provenance; with the explanations (--appendix explanations) it is over 50
+    assert _count(path) == len(pages) and 5 <= len(pages) <= 6
     for number, page in enumerate(pages, start=1):  # every page: the contract, the as-of date, its number
         assert TITLE in page and "no as-of date" in page.split("\n")[0]
-        assert f"Page {number} of 5" in page
+        assert f"Page {number} of {len(pages)}" in page
     first = pages[0]
     assert "Summary" in first and "HYPOTHETICAL FIGURES, for illustration only" in first
     assert "Generated      2026-01-01T00:00:00Z by clausewise" in first or "2026-01-01T00:00:00Z" in first
     # 2,706,766 + 3,153,384 = 5,860,150 released; 15,000,000 - 5,860,150 = 9,139,850 stay in escrow
     assert "5,860,150" in first and "9,139,850" in first
     everything = "\n".join(pages)
-    for figure in ("2,706,766", "3,153,384", "153,384", "139,850", "665,000,000.00", "600,000,000.00"):
+    for figure in ("2,706,766", "3,153,384", "153,384", "139,850", "665,000,000", "600,000,000"):
         assert figure in everything, figure
     assert "Provenance" in pages[-1]
 

@@ -83,9 +83,12 @@ def test_the_table_marks_pending_figures_and_gives_the_reasons_below(capsys: pyt
     code, out, err = run_cli(capsys, "evaluate", KAIXIN, "--inputs", EVENTS)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert "released_shares (shares)    2,706,766    3,153,384    3,139,850  pending [1]  pending [1,2]" in lines
-    assert "late_release_penalties (USD)    pending [3]" in lines
-    assert "escrow_fee (USD)                pending [4]" in lines
+    # rows by their labels in the rules (released_shares is "Shares released"); the columns as wide as the
+    # longest label, "Shares transferred in excess (shares)", and as the longest single value
+    assert "Shares released (shares)                 2,706,766    3,153,384    3,139,850  pending [1]  pending [1,2]" \
+        in lines
+    assert "Late-release penalties (USD)                pending [3]" in lines
+    assert "Escrow fee (USD)                            pending [4]" in lines
     at = lines.index("Pending because:")
     assert lines[at:at + 6] == [
         "Pending because:",
@@ -100,18 +103,26 @@ def test_the_table_marks_pending_figures_and_gives_the_reasons_below(capsys: pyt
 def test_markdown_csv_and_html_give_the_reasons(capsys: pytest.CaptureFixture[str]) -> None:
     common = ("evaluate", KAIXIN, "--inputs", EVENTS, "--format")
     markdown = run_cli(capsys, *common, "markdown")[1]
-    assert "| late_release_penalties (USD) | pending [3] |" in markdown
+    assert "| Late-release penalties (USD) | pending [3] |" in markdown  # late_release_penalties' label
     assert f"Pending because:\n\n- [1] revenue[Y4] is not given\n- [2] revenue[Y5] is not given\n" \
            f"- [3] {NO_DATE_PENALTY}\n- [4] {NO_DATE_FEE}\n" in markdown
     csv = run_cli(capsys, *common, "csv")[1].splitlines()
-    assert csv[0].endswith(",status,citation,note")
-    assert f"kaixin-spa,spa,escrow_fee,,,USD,pending,Escrow 4.4,{NO_DATE_FEE}" in csv
+    assert csv[0].endswith(",status,citation,note,label")  # the label last: columns before it keep their places
+    assert f"kaixin-spa,spa,escrow_fee,,,USD,pending,Escrow 4.4,{NO_DATE_FEE},Escrow fee" in csv
     assert "kaixin-spa,spa,released_shares,Y5,,shares,pending,SPA 5.1,revenue[Y5] is not given; " \
-           "revenue[Y4] is not given" in csv
-    assert "kaixin-spa,spa,escrow_dividends,,1115594,USD,known,Escrow 1.3," in csv
+           "revenue[Y4] is not given,Shares released" in csv
+    assert "kaixin-spa,spa,escrow_dividends,,1115594,USD,known,Escrow 1.3,,Dividends due on escrowed shares" in csv
+    # the HTML marks each pending figure with its notes' numbers, linked to the reasons listed once below the
+    # table: escrow_fee (a key figure of the summary) note 4; released_shares[Y5] notes 1 and 2 (Y4 and Y5)
     html = run_cli(capsys, *common, "html")[1]
-    assert f'<small class="why">{NO_DATE_FEE}</small>' in html
-    assert '<small class="why">revenue[Y5] is not given; revenue[Y4] is not given</small>' in html
+    assert ('<p class="note">Pending because:</p><ol class="notes"><li id="note-1">revenue[Y4] is not given</li>'
+            '<li id="note-2">revenue[Y5] is not given</li>'
+            f'<li id="note-3">{NO_DATE_PENALTY}</li><li id="note-4">{NO_DATE_FEE}</li></ol>') in html
+    assert ('>Escrow fee</span></th><td class="num"><span class="fig pending">pending</span>'
+            '<sup class="n"><a href="#note-4">4</a></sup></td>') in html
+    released = html.split(">Shares released</span>")[1].split("</tr>")[0]
+    assert released.endswith('<td class="num"><span class="fig pending">pending</span>'
+                             '<sup class="n"><a href="#note-1">1</a>,<a href="#note-2">2</a></sup></td>')
 
 
 def test_explain_of_a_pending_figure_leads_with_why_and_stays_short(capsys: pytest.CaptureFixture[str]) -> None:
