@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 # Only what every start needs: each command imports what it uses inside its function, so that
 # `clausewise --help` and a plain evaluate start fast (benchmarks/startup.py; no parser, NumPy or schemas).
@@ -31,7 +31,8 @@ from .limits import DEFAULT, Limits
 if TYPE_CHECKING:
     from .compare import Comparison
     from .contract import Contract
-    from .result import Result
+    from .result import Explanation, Result
+    from .schedule import Schedule
 
 EXPLAIN_DEPTH = 3  # explain --depth by default: render_trace.SHORT (a test checks they agree)
 SOLVE_SCAN = 32  # solve --scan by default: solve.SCAN (a test checks they agree)
@@ -305,7 +306,7 @@ def _schedule(args: argparse.Namespace) -> str:
     from .result import dumps
 
     contract = _load(args, args.contract)
-    s = schedule_.schedule(contract, _inputs(args, contract), args.as_of, args.interpretation)
+    s = _stamped(args, schedule_.schedule(contract, _inputs(args, contract), args.as_of, args.interpretation))
     if args.format == "json":
         return dumps(s.to_dict()) + "\n"
     if args.format == "ics":
@@ -323,14 +324,23 @@ def _inputs(args: argparse.Namespace, contract: Contract | None = None) -> Path 
     return overrides.merged(contract.program, path, args.set, [p.id for p in contract.parties])
 
 
-def _stamped(args: argparse.Namespace, result: Result) -> Result:
-    """`result`, whose provenance names the inputs file and the --set overrides: with --set the evaluation saw
-    only the merged mapping (_inputs)."""
+_Stamped = TypeVar("_Stamped", "Result", "Explanation", "Schedule")
+
+
+def _stamped(args: argparse.Namespace, made: _Stamped) -> _Stamped:
+    """`made` (a result, explanation or schedule), whose provenance names the inputs file and the --set
+    overrides: with --set the evaluation saw only the merged mapping (_inputs)."""
     if not getattr(args, "set", None):
-        return result
+        return made
+    import dataclasses
+
     from . import provenance
 
-    return provenance.restamped(result, Path(args.inputs) if args.inputs else None, args.set)
+    file = Path(args.inputs) if args.inputs else None
+    if hasattr(made, "make_provenance"):  # a result: its block is made when first asked
+        return provenance.restamped(made, file, args.set)  # type: ignore[arg-type,return-value]
+    return dataclasses.replace(made, provenance=provenance.with_inputs(made.provenance, file,  # type: ignore[call-arg]
+                                                                      args.set))
 
 
 def _evaluate(args: argparse.Namespace) -> str | bytes:
@@ -603,7 +613,7 @@ def _explain(args: argparse.Namespace) -> str:
 
     contract = _load(args, args.contract)
     inputs = _inputs(args, contract)
-    expl = contract.explain(args.figure, args.period, inputs, args.interpretation, as_of=args.as_of)
+    expl = _stamped(args, contract.explain(args.figure, args.period, inputs, args.interpretation, as_of=args.as_of))
     if args.format == "json":
         return dumps(expl.to_dict()) + "\n"
     return render_trace.explanation(expl, args.depth)

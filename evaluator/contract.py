@@ -297,7 +297,10 @@ class Contract:
         value = run.value(key[0], key[1], version.program.symbols[name].decl.span)
         steps = _amends(derive(version.program, run, [key], self.text), version, reading)
         why = reasons_.find(run, [key])[key] if value is None else None  # pending: why, and what leads there
-        return Explanation(self.name, reading, next(iter(steps)), steps, _applied(version), why)
+        from . import provenance
+
+        made = provenance.block(self, version, inputs_file(inputs), reading, as_of)
+        return Explanation(self.name, reading, next(iter(steps)), steps, _applied(version), why, made)
 
     def run(self, inputs: Inputs = None, interpretation: str | None = None,
             as_of: date | str | None = None) -> tuple[Version, Run]:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .trace import Step
 
 RESULT_SCHEMA = "clausewise/result/3"  # bump with evaluator/schemas/result.schema.json
-EXPLANATION_SCHEMA = "clausewise/explanation/2"
+EXPLANATION_SCHEMA = "clausewise/explanation/3"
 
 OutputValue = int | Decimal | bool | date | None
 Output = OutputValue | dict[str, OutputValue]
@@ -170,6 +170,7 @@ class Explanation:
     steps: dict[str, Step]
     amendments: list[dict[str, Any]] = field(default_factory=list)
     why: Found | None = None  # for a pending value: its reasons, and the steps on the way to them
+    provenance: dict[str, Any] = field(default_factory=dict, compare=False)  # as a result's (provenance.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -180,6 +181,7 @@ class Explanation:
             "root": self.root,
             **({"reasons": [{"reason": r.text, "fix": r.fix} for r in self.why.reasons]} if self.why else {}),
             "steps": [step.to_dict() for step in self.steps.values()],
+            "provenance": self.provenance,
         }
 
 

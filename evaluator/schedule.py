@@ -21,7 +21,7 @@ are printed with the schedule.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import product
 from typing import Any
@@ -75,12 +75,13 @@ class Schedule:
     amendments: list[dict[str, Any]]
     entries: list[Entry]
     today_in: str | None = None  # without an as-of date: the time zone whose today `as_of` is
+    provenance: dict[str, Any] = field(default_factory=dict, compare=False)  # as a result's (provenance.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "schema": "clausewise/schedule/2", "contract": self.contract, "as_of": self.as_of.isoformat(),
+            "schema": "clausewise/schedule/3", "contract": self.contract, "as_of": self.as_of.isoformat(),
             "today_in": self.today_in, "interpretation": self.interpretation, "amendments": self.amendments,
-            "obligations": [e.to_dict() for e in self.entries],
+            "obligations": [e.to_dict() for e in self.entries], "provenance": self.provenance,
         }
 
 
@@ -202,8 +203,12 @@ def schedule(contract: Contract, inputs: Any = None, as_of: date | str | None = 
     reading = run.interpretation
     entries = [e for ob in version.plan.obligations.values() for e in _entries(version, run, ob, as_of)]
     entries.sort(key=lambda e: (e.due or date.max, e.obligation, e.period or ""))
+    from . import provenance
+    from .contract import inputs_file
+
+    made = provenance.block(contract, version, inputs_file(inputs), reading, as_of)
     return Schedule(contract.name, contract.title, as_of, reading, [a.to_dict() for a in version.amendments],
-                    entries, today_in)
+                    entries, today_in, made)
 
 
 def table(s: Schedule) -> str:

@@ -88,3 +88,21 @@ def test_the_table_ends_with_the_block(capsys: pytest.CaptureFixture[str]) -> No
     tail = capsys.readouterr().out.split("\nProvenance:\n")[1].splitlines()
     assert tail[3] == "  Inputs say: HYPOTHETICAL FIGURES, for illustration only: not Kaixin's reported revenue."
     assert tail[5] == f"  {_sha(KAIXIN)}  kaixin-spa.yaml (contract)"
+
+
+@pytest.mark.parametrize("command", [["explain", str(KAIXIN), "deducted_shares", "Y1"],
+                                     ["schedule", str(KAIXIN), "--as-of", "2027-06-01"],
+                                     ["evaluate", str(KAIXIN), "--all-interpretations"]])
+def test_explanations_schedules_and_comparisons_carry_the_block(command: list[str],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*command, "--inputs", str(INPUTS), "--set", "revenue.Y3=850000000", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    blocks = [side["provenance"] for side in doc["sides"]] if "sides" in doc else [doc["provenance"]]
+    for block in blocks:  # the file the figures came from, with the override laid over it
+        assert block["inputs"] == {"source": "file", "file": "kaixin-inputs.yaml", "sha256": _sha(INPUTS),
+                                   "header": ["HYPOTHETICAL FIGURES, for illustration only: not Kaixin's reported "
+                                              "revenue."], "overrides": ["revenue.Y3=850000000"]}
+        assert block["files"][1] == {"role": "rules", "path": "../rules/kaixin/spa.rules",
+                                     "sha256": _sha(ROOT / "rules" / "kaixin" / "spa.rules")}
+    # a comparison of the three readings: one block per reading
+    assert [b["interpretation"] for b in blocks] in (["spa"], ["spa", "excess-year", "press-release"])

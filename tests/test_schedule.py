@@ -102,7 +102,7 @@ def figures(kaixin: evaluator.Contract, inputs: str, as_of: str) -> dict[str, An
 def test_kaixin_deadlines_as_of_2026_11_21(capsys: pytest.CaptureFixture[str]) -> None:
     # kaixin-inputs.yaml (Y1, Y2 revenue) plus the shares issued on 2025-12-19.
     doc = schedule_json(capsys, "issued", "2026-11-21")
-    assert (doc["schema"], doc["contract"], doc["as_of"]) == ("clausewise/schedule/2", "kaixin-spa", "2026-11-21")
+    assert (doc["schema"], doc["contract"], doc["as_of"]) == ("clausewise/schedule/3", "kaixin-spa", "2026-11-21")
     issuance = entry(doc, "escrow_issuance")
     assert (issuance["arises"], issuance["due"], issuance["done"]) == ("2025-12-02", "2025-12-23", "2025-12-19")
     assert (issuance["clause"], issuance["by"], issuance["status"]) == ("Escrow 1.1", "Party A", "done on time")

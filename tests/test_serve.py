@@ -159,7 +159,7 @@ def test_explain(service: Service) -> None:
 
 def test_schedule_as_json_and_ics(service: Service, capsys: pytest.CaptureFixture[str], place: Path) -> None:
     status, doc = post(service, "schedule", {"inputs": INPUTS, "as_of": "2027-06-30"})
-    assert status == 200 and doc["schema"] == "clausewise/schedule/2" and doc["as_of"] == "2027-06-30"
+    assert status == 200 and doc["schema"] == "clausewise/schedule/3" and doc["as_of"] == "2027-06-30"
     cli = cli_json(capsys, "schedule", place / "contracts" / "kaixin-spa.yaml", "--inputs", EXAMPLE,
                    "--as-of", "2027-06-30", "--format", "json")
     assert [(o["obligation"], o["period"], o["due"], o["status"]) for o in doc["obligations"]] == \
