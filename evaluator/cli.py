@@ -567,6 +567,7 @@ def _comparison(c: Comparison, fmt: str) -> str:
 def _diff(args: argparse.Namespace) -> str:
     from . import compare as compare_
     from .compare import compare
+    from .library import diff_labels
 
     a = _load(args, args.contract)
     b = _load(args, args.other) if args.other else a
@@ -577,22 +578,8 @@ def _diff(args: argparse.Namespace) -> str:
                                                         as_of=args.as_of, version=before))
     right = _stamped(args, b.evaluate(inputs if b is a else _inputs(args, b), args.against or args.interpretation,
                                       narrate=False, as_of=against_as_of))
-    labels = [_label(args.contract, left), _label(args.other or args.contract, right)]
-    if b.as_amended_by and before and [x.name for x in a.amendments] != [x["amendment"] for x in left.amendments]:
-        stem = Path(args.contract).stem  # A lists later amendments: say its side is not all of A
-        labels[0] = f"{stem} before {b.as_amended_by.name}" + labels[0][len(stem):]
-    if labels[0] == labels[1]:
-        labels = ["A", "B"]
+    labels = diff_labels((args.contract, args.other or args.contract), (a, b), (left, right), before is not None)
     return _comparison(compare("diff", labels, [left, right], only_differences=True), args.format)
-
-
-def _label(path: str, result: Result) -> str:
-    parts = [Path(path).stem]
-    if result.interpretation:
-        parts.append(result.interpretation)
-    if result.as_of:
-        parts.append(f"as of {result.as_of.isoformat()}")
-    return ", ".join(parts)
 
 
 def _history(args: argparse.Namespace) -> str:
@@ -701,27 +688,28 @@ def _fmt(args: argparse.Namespace) -> str:
     return out
 
 
+def _extra(module: str, what: str, extra: str) -> Any:
+    """`module` of this package, which needs the optional dependencies of `extra`: a clear error without them."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"{__package__}.{module}")
+    except ImportError as exc:
+        needed = (exc.name or extra).split(".")[0]
+        raise ContractError(Diagnostic(f"{what} needs {needed}, which is not installed", "",
+                                       hint=f"pip install 'clausewise[{extra}]'")) from None
+
+
 def _lsp(args: argparse.Namespace) -> str:
     """Serve an editor over standard input and output until it says exit (lsp.py)."""
-    try:
-        from . import lsp
-    except ImportError as exc:
-        needed = (exc.name or "pygls").split(".")[0]
-        raise ContractError(Diagnostic(f"the language server needs {needed}, which is not installed", "",
-                                       hint="pip install 'clausewise[lsp]'")) from None
-    lsp.main(_limits_of(args))
+    _extra("lsp", "the language server", "lsp").main(_limits_of(args))
     return ""
 
 
 def _serve(args: argparse.Namespace) -> str:
     """Serve the contracts over HTTP until stopped (service/: FastAPI and uvicorn, imported only here)."""
-    try:
-        from .service import serve
-    except ImportError as exc:
-        needed = (exc.name or "fastapi").split(".")[0]
-        raise ContractError(Diagnostic(f"the service needs {needed}, which is not installed", "",
-                                       hint="pip install 'clausewise[serve]'")) from None
-    serve.run(args.contracts, args.host, args.port, args.workers, _limits_of(args))
+    _extra("service.serve", "the service", "serve").run(args.contracts, args.host, args.port, args.workers,
+                                                         _limits_of(args))
     return ""
 
 

@@ -36,7 +36,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .result import number_text
+from .result import decimal_places, number_text
 
 if TYPE_CHECKING:
     from .result import Result
@@ -61,16 +61,7 @@ def minor_unit(currency: str, declared: int | None = None) -> int:
     return ISO_MINOR_UNITS.get(currency, DEFAULT_MINOR_UNIT)
 
 
-def places(value: Fraction) -> int | None:
-    """The decimal places an exact value needs (0 for a whole one); None if it has no finite decimal form."""
-    d, twos, fives = value.denominator, 0, 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    return max(twos, fives) if d == 1 else None
+places = decimal_places  # the decimal places an exact value needs; None if it has no finite decimal form
 
 
 def decimal_text(value: Fraction, at_least: int = 0) -> str:

@@ -84,14 +84,21 @@ def diff(a: Contract | str | os.PathLike[str], b: Contract | str | os.PathLike[s
     left = (right_contract if before else left_contract).evaluate(inputs, interpretation, narrate=False, as_of=day,
                                                                   version=before)
     right = right_contract.evaluate(inputs, against or interpretation, narrate=False, as_of=against_day)
-    labels = [_label(names[0], left), _label(names[1], right)]
-    if right_contract.as_amended_by and before \
-            and [x.name for x in left_contract.amendments] != [x["amendment"] for x in left.amendments]:
-        stem = Path(names[0]).stem  # A lists later amendments: say its side is not all of A
-        labels[0] = f"{stem} before {right_contract.as_amended_by.name}" + labels[0][len(stem):]
-    if labels[0] == labels[1]:
-        labels = ["A", "B"]
+    labels = diff_labels(names, (left_contract, right_contract), (left, right), before is not None)
     return compare("diff", labels, [left, right], only_differences=True)
+
+
+def diff_labels(names: tuple[str, str], contracts: tuple[Contract, Contract], results: tuple[Result, Result],
+                before: bool) -> list[str]:
+    """The two sides of a diff as headed: each file's stem, reading and as-of date; A as "A before B" when B
+    is an amendment file of A and A lists later amendments; "A" and "B" when both would read the same."""
+    labels = [_label(names[0], results[0]), _label(names[1], results[1])]
+    amendment = contracts[1].as_amended_by
+    if amendment and before and [x.name for x in contracts[0].amendments] != \
+            [x["amendment"] for x in results[0].amendments]:
+        stem = Path(names[0]).stem  # A lists later amendments: say its side is not all of A
+        labels[0] = f"{stem} before {amendment.name}" + labels[0][len(stem):]
+    return ["A", "B"] if labels[0] == labels[1] else labels
 
 
 def history(contract: Contract | str | os.PathLike[str], inputs: Inputs = None,

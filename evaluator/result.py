@@ -28,10 +28,8 @@ OutputValue = int | Decimal | bool | date | None
 Output = OutputValue | dict[str, OutputValue]
 
 
-def exact_decimal(value: Fraction) -> int | Decimal | None:
-    """`value` as an int or an exact Decimal; None if it has no finite decimal form."""
-    if value.denominator == 1:
-        return int(value)
+def decimal_places(value: Fraction) -> int | None:
+    """The decimal places an exact value needs (0 for a whole one); None if it has no finite decimal form."""
     d, twos, fives = value.denominator, 0, 0
     while d % 2 == 0:
         d //= 2
@@ -39,9 +37,16 @@ def exact_decimal(value: Fraction) -> int | Decimal | None:
     while d % 5 == 0:
         d //= 5
         fives += 1
-    if d != 1:
+    return max(twos, fives) if d == 1 else None
+
+
+def exact_decimal(value: Fraction) -> int | Decimal | None:
+    """`value` as an int or an exact Decimal; None if it has no finite decimal form."""
+    if value.denominator == 1:
+        return int(value)
+    places = decimal_places(value)
+    if places is None:
         return None
-    places = max(twos, fives)
     scaled = value.numerator * 10**places // value.denominator
     # built from its digits, never by arithmetic: exact at any size, whatever the caller's decimal context
     return Decimal((int(scaled < 0), Decimal(abs(scaled)).as_tuple().digits, -places))
