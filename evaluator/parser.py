@@ -650,13 +650,32 @@ def _check_depth(tree: Tree[Token], file: str) -> None:
         stack.extend((child, depth + 1) for child in reversed(node.children) if isinstance(child, Tree))
 
 
+CACHED_TEXT = 256 * 1024  # rule texts up to this many characters are parsed once per process (below)
+
+
 def parse(text: str, file: str = "<rules>", currencies: Sequence[str] = ()) -> n.RuleFile:
     """Parse rule text; raise RuleSyntaxError listing the syntax errors found.
 
     After an error, parsing starts again at the next declaration (a line that
     begins with a declaration keyword), so one run reports the errors of many
     declarations, each at its own place. `currencies`: those other files declare (for hints).
+
+    The same text of the same file parses to the same immutable tree (frozen nodes, tuples), so the last
+    64 trees of texts up to CACHED_TEXT characters are kept in memory and given again: a service, an
+    editor or a test suite loading a contract again does not parse it again. Nothing is kept on disk, and
+    a text that does not parse is not kept.
     """
+    if len(text) <= CACHED_TEXT:
+        return _parsed(text, file, tuple(currencies))
+    return _parse(text, file, currencies)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str, file: str, currencies: tuple[str, ...]) -> n.RuleFile:
+    return _parse(text, file, currencies)
+
+
+def _parse(text: str, file: str, currencies: Sequence[str]) -> n.RuleFile:
     problems: list[Diagnostic] = []
     attempt, restart = text, 0
     while True:

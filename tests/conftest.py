@@ -1,5 +1,6 @@
 """Settings for every test run.
 
+- COLUMNS is 100 (below), so that no test depends on the width of the terminal it runs in.
 - SOURCE_DATE_EPOCH fixes the time of generation in every result's provenance block (provenance.py), so
   that two results of the same evaluation are byte-identical whenever the test runs: 1767225600 is
   2026-01-01T00:00:00Z. tests/test_provenance.py unsets it where it checks the clock's own time.
@@ -20,6 +21,10 @@ from hypothesis import settings
 from tests import helpers
 
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+# The table wraps to the terminal's width (COLUMNS when set; render.py). Tests read it at a fixed 100 columns,
+# whatever the terminal they run in (.ci/run sets COLUMNS=43 to catch a test that would depend on it); a test
+# of the wrapping itself sets COLUMNS on its own (monkeypatch).
+os.environ["COLUMNS"] = "100"
 
 SHARE = "_examples"  # the fixture that gives a property test its share of examples
 

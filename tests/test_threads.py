@@ -13,6 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT
 
 RUNNING_TOTAL = """\
@@ -43,6 +45,7 @@ def _run(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
 
 
+@pytest.mark.slow  # 5 s: eight threads, 1,500 days each
 def test_eight_threads_evaluate_a_1500_day_running_total_and_leave_the_interpreter_as_it_was(tmp_path: Path) -> None:
     # Each thread loads the contract and evaluates it for its own amount per day: total = 1,500 x amount.
     # Meanwhile the main thread watches the recursion limit and the thread stack size: they never move.
