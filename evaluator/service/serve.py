@@ -21,12 +21,13 @@ from .registry import build
 
 
 def default_folder() -> Path:
-    """The contracts/ folder of the checkout (or of the source tree) this package runs from."""
-    folder = Path(__file__).resolve().parents[2] / "contracts"
-    if not folder.is_dir():
-        raise ContractError(Diagnostic("there is no bundled contracts folder beside this installation",
-                                       "clausewise serve", hint="give the folder: --contracts DIR"))
-    return folder
+    """The contracts/ folder of the checkout this package runs from (an editable install), else contracts/ in
+    the current folder (an install from the top of the repository, as the README's quick start does)."""
+    for folder in (Path(__file__).resolve().parents[2] / "contracts", Path.cwd() / "contracts"):
+        if folder.is_dir():
+            return folder
+    raise ContractError(Diagnostic("there is no contracts folder here nor beside this installation",
+                                   "clausewise serve", hint="give the folder: --contracts DIR"))
 
 
 def run(contracts: str | None, host: str, port: int, workers: int, limits: Limits | None = None) -> None:
