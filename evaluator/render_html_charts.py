@@ -91,7 +91,7 @@ def tick_label(value: Fraction, step: Fraction) -> str:
 
 
 def data_label(value: Fraction, text: str) -> str:
-    """A bar's label: whole millions and billions short (665M, exact), any other figure as formatted."""
+    """A bar's label: whole millions and billions short (12M, exact), any other figure as formatted."""
     for size, suffix in ((10**9, "bn"), (10**6, "M")):
         if value != 0 and value % size == 0:
             return f"{cell(int(value / size))}{suffix}"

@@ -21,7 +21,7 @@ from evaluator import formatting, render_xlsx
 from evaluator.result import Invariant, number_text
 from evaluator.schedule import schedule
 from evaluator.xlsx_cells import DATE_NOTE, TEXT_NOTE, Formats, as_double, new_book, write
-from tests.helpers import KAIXIN, ROOT, run_cli
+from tests.helpers import KAIXIN, ROOT, contract_from, run_cli
 
 openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("xlsxwriter")
@@ -330,10 +330,7 @@ def test_overrides_are_in_the_provenance(tmp_path: Path, capsys: pytest.CaptureF
 def test_a_ratio_with_no_finite_decimal_is_text_with_a_note_and_cents_a_number(tmp_path: Path) -> None:
     rules = ('currency USD cites "x"\ninput a: USD cites "x"\ninput b: USD cites "x"\n'
              'rule share cites "x" = a / b\nrule q cites "x" = round a * share down to USD 0.01\noutputs q\n')
-    (tmp_path / "rules.rules").write_text(rules, encoding="utf-8")
-    (tmp_path / "c.yaml").write_text("contract: t\ntitle: T\ndate: 2026-01-01\nparties:\n  - {id: A, name: A}\n"
-                                     "rules:\n  - rules.rules\n", encoding="utf-8")
-    contract = evaluator.load(tmp_path / "c.yaml")
+    contract = contract_from(tmp_path, rules)
     result = contract.evaluate({"a": 1, "b": 3}, trace=True)
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx.workbook([result], contract.title)))
     # share = 1/3 (no finite decimal, binary or not); q = USD 1 x 1/3 = 0.333... down to 0.01 = 0.33, two

@@ -26,7 +26,7 @@ from .runner import Runner
 
 DESCRIPTION = """The numeric terms of agreements, evaluated exactly and explained, as the `clausewise` CLI does.
 
-Amounts travel as decimal strings ("805000000", "0.5"), never JSON floats; numbers in a request are read
+Amounts travel as decimal strings ("1250000", "0.5"), never JSON floats; numbers in a request are read
 exactly as written. Errors are RFC 9457 problem details (application/problem+json) carrying the CLI's
 diagnostics. With a token set, /contracts requests need `Authorization: Bearer TOKEN`."""
 

@@ -2,7 +2,7 @@
 
 Every contract or amendment file in the folder (and its subfolders, to a depth of 3; at most MAX_FILES
 files looked at) is loaded as the CLI would load it; an amendment file serves its contract as amended. Its id
-is the file's name without the suffix (kaixin-spa.yaml -> kaixin-spa): ids are made of letters, digits, '-',
+is the file's name without the suffix (sales-agreement.yaml -> sales-agreement): ids are made of letters, digits, '-',
 '_' and '.', never '..', so a request names a contract only through this table, never through a path. A file
 that fails to load is listed in `failed` with why (and not served); two files of one id are both refused.
 Other YAML or JSON files (inputs, models, examples) are passed over. Nothing is ever written in the folder.

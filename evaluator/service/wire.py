@@ -1,11 +1,11 @@
 """Request bodies in, exact JSON out.
 
 In: a JSON body is read as the CLI reads an inputs file in JSON (datafile): every number exactly as written
-(600000000.5 is that decimal; no binary float is ever made), duplicate keys, NaN and Infinity refused, and
+(1250000.5 is that decimal; no binary float is ever made), duplicate keys, NaN and Infinity refused, and
 each value's line and column kept for messages (the body is named <request>).
 
 Out: every amount travels as a decimal string, never a JSON number: the values of results, comparisons,
-explanations, schedules and batches ("805000000", "0.5"); dates as YYYY-MM-DD, true/false and null as they
+explanations, schedules and batches ("1250000", "0.5"); dates as YYYY-MM-DD, true/false and null as they
 are. Counts, line numbers and the like stay JSON integers.
 """
 
