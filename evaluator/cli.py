@@ -766,12 +766,15 @@ def _main(argv: Sequence[str] | None) -> int:
         commands["lsp"] = _lsp
         commands["serve"] = _serve
         out: str | bytes
-        if args.command == "batch":
-            out, failed = _batch(args)
-            if failed:  # the results are written all the same; the exit code says some rows failed
-                args.exit_code = EXIT_BAD_INPUT
-        else:
-            out = commands[args.command](args)
+        from . import parse_cache  # the command keeps parsed rule files between runs (not the library)
+
+        with parse_cache.using(parse_cache.default_folder()):
+            if args.command == "batch":
+                out, failed = _batch(args)
+                if failed:  # the results are written all the same; the exit code says some rows failed
+                    args.exit_code = EXIT_BAD_INPUT
+            else:
+                out = commands[args.command](args)
     except ContractError as exc:
         if args.debug:
             traceback.print_exc()

@@ -437,7 +437,7 @@ def _why(plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | 
     """The reasons of the pending outputs, worked out when first asked, by evaluating again: a result keeps
     the inputs, not the evaluation's every value (many results are kept, and few are asked why)."""
     def why() -> dict[str, tuple[str, ...]]:
-        run = Run(plan, values, reading, as_of=as_of)
+        run = Run(plan, values, reading, as_of=as_of, fast=False)  # once: interpreting costs less than compiling
         run.prepare(cells)
         return reasons_.notes(run, pending)
     return why

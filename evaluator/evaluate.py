@@ -41,9 +41,11 @@ class Run:
     """One evaluation. With `trace`, it also keeps what each value was computed from."""
 
     def __init__(self, plan: Plan, inputs: dict[str, Any], interpretation: str | None, trace: bool = False,
-                 as_of: date | None = None, fast: bool = True) -> None:
+                 as_of: date | None = None, fast: bool | None = None) -> None:
         self.plan = plan
-        self.fast = fast  # take the compiled path where it can (compiled.py); False: interpret every cell
+        # take the compiled path (compiled.py) where it can: None, from the plan's second evaluation of the same
+        # cells (Plan.filler); True, at once; False: interpret every cell
+        self.fast = fast
         self.as_of = as_of  # the date `as_of` stands for in the rules; None: pending
         self.program = plan.program
         # what is not known yet on the as-of date is set aside, pending, with the reason (knowledge.py)
@@ -86,8 +88,8 @@ class Run:
         of the ordinary, the cells are computed again here, one by one, exactly as specified.
         """
         order = self.plan.cells.order_for(tuple(targets))
-        if self.fast and self.deps is None and not self.memo:
-            fill = self.plan.filler(self.interpretation, order)
+        if self.fast is not False and self.deps is None and not self.memo:
+            fill = self.plan.filler(self.interpretation, order, now=self.fast is True)
             if fill is not None:
                 try:
                     fill(self)

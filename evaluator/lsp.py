@@ -39,13 +39,9 @@ _COMPLETION_KINDS = {
 
 class RulesServer(LanguageServer):
     def __init__(self, limits: Limits = DEFAULT) -> None:
-        from importlib.metadata import PackageNotFoundError, version
+        from .version import VERSION
 
-        try:
-            own = version("clausewise")
-        except PackageNotFoundError:
-            own = "0"
-        super().__init__("clausewise", own, text_document_sync_kind=t.TextDocumentSyncKind.Full)
+        super().__init__("clausewise", VERSION, text_document_sync_kind=t.TextDocumentSyncKind.Full)
         self.limits = limits  # those of `check` (--max-cost, --max-digits)
         self.published: dict[str, list[t.Diagnostic]] = {}  # the problems last shown, by document (_doc)
         self.owners: dict[Path, lp.Owner | None] = {}  # the contract listing each rule file: found on open, save

@@ -25,13 +25,10 @@ import hashlib
 import importlib
 import json
 import os
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lark
-from lark import Lark
-from lark.grammar import Rule
-from lark.lexer import TerminalDef
+if TYPE_CHECKING:  # Lark is imported when a parser is loaded or built, not to read the grammar (parse_cache)
+    from lark import Lark
 
 GRAMMAR = "clausewise.lark"
 TABLES = "clausewise.tables.json"
@@ -49,6 +46,8 @@ def _package_file(name: str) -> bytes:
                 return f.read()
         except OSError:
             pass
+    from importlib import resources
+
     return resources.files(GRAMMAR_PACKAGE).joinpath(name).read_bytes()
 
 
@@ -62,6 +61,8 @@ def digest(grammar: str) -> str:
 
 def build(grammar: str) -> Lark:
     """The parser built from the grammar text (never cached on disk)."""
+    from lark import Lark
+
     return Lark(grammar, cache=False, **OPTIONS)
 
 
@@ -85,6 +86,8 @@ def fits(document: dict[str, Any] | None, grammar: str) -> bool:
 
 def load() -> Lark:
     """The shipped parser; built from the grammar if the shipped tables do not fit it."""
+    from lark import Lark
+
     grammar = grammar_text()
     document = shipped()
     if document is not None and fits(document, grammar):
@@ -104,6 +107,10 @@ def tables(grammar: str) -> str:
     token number (the token table then maps each name to itself). Loading undoes the first
     two with two `dict` calls: no code per value, so loading is about as fast as unpickling.
     """
+    import lark
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
     data, memo = build(grammar).memo_serialize([TerminalDef, Rule])
     table = data["parser"]["parser"]
     names = table["tokens"]  # {number: token name}

@@ -75,6 +75,9 @@ class ObligationPlan:
     applies: Fn | None
 
 
+COMPILE_AT = 2  # the evaluation of the same cells of a plan that compiles them (Plan.filler)
+
+
 @dataclass(frozen=True)
 class Plan:
     program: Program
@@ -86,6 +89,7 @@ class Plan:
     limits: Limits = DEFAULT
     fast: dict[tuple[str | None, tuple[Key, ...]], Filler | None] = field(default_factory=dict, compare=False,
                                                                           repr=False)
+    asked: dict[tuple[str | None, tuple[Key, ...]], int] = field(default_factory=dict, compare=False, repr=False)
 
     def constants_for(self, reading: str | None) -> dict[str, Any]:
         """The parameters' values under a reading (`under READING = ...`; params.py)."""
@@ -95,10 +99,15 @@ class Plan:
         """Why a parameter is pending under a reading: "target[Y4] is not stated in the agreement (SPA 4.1)"."""
         return params.fixed(self.program, self.limits).notes_under(reading)
 
-    def filler(self, reading: str | None, order: tuple[Key, ...]) -> Filler | None:
-        """The cells of `order` compiled for a reading (compiled.py), made once and kept."""
+    def filler(self, reading: str | None, order: tuple[Key, ...], now: bool = False) -> Filler | None:
+        """The cells of `order` compiled for a reading (compiled.py), made once and kept; None (interpret
+        them) the first time they are asked for, unless `now`. Compiling costs some 30 times one
+        interpreted evaluation, and pays from the second: a command that evaluates once never compiles."""
         key = (reading, order)
         if key not in self.fast:
+            asked = self.asked[key] = self.asked.get(key, 0) + 1
+            if asked < COMPILE_AT and not now:
+                return None
             self.fast[key] = compile_fill(self, reading, order)
         return self.fast[key]
 

@@ -2,8 +2,7 @@
 
 What it promises:
 
-- `tool_version()`: the version of the installed distribution "clausewise" (importlib.metadata), else
-  the version pyproject.toml beside the package states, else "unknown". Never raises.
+- `tool_version()`: the version of clausewise (version.py: the one place it is written). Never raises.
 - `generated_at()`: the time of generation, UTC, ISO 8601 to the second ("2026-01-01T00:00:00Z"). When
   the environment variable SOURCE_DATE_EPOCH is set (the reproducible-builds convention: whole seconds
   since 1970-01-01 UTC) it is that time, so that the same result gives byte-identical reports; a value
@@ -34,7 +33,6 @@ behind a lock, so the module is thread-safe.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
@@ -58,22 +56,11 @@ _lock = threading.Lock()
 _hashes: dict[tuple[str, int, int], str] = {}
 
 
-@functools.cache
 def tool_version() -> str:
-    """The installed version of clausewise (its distribution's metadata), else pyproject.toml's: read once
-    per process (reading the metadata costs milliseconds, and every result's provenance names it)."""
-    from importlib import metadata
+    """The version of clausewise (version.py, which pyproject.toml reads too)."""
+    from .version import VERSION
 
-    try:
-        return metadata.version(TOOL)
-    except metadata.PackageNotFoundError:
-        pass
-    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
-    try:
-        found = re.search(r'(?m)^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"))
-    except OSError:
-        found = None
-    return found.group(1) if found else "unknown"
+    return VERSION
 
 
 def generated_at() -> str:

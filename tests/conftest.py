@@ -1,5 +1,6 @@
 """Settings for every test run.
 
+- CLAUSEWISE_CACHE is a temporary folder of the test process (below), not the user's cache folder.
 - COLUMNS is 100 (below), so that no test depends on the width of the terminal it runs in.
 - SOURCE_DATE_EPOCH fixes the time of generation in every result's provenance block (provenance.py), so
   that two results of the same evaluation are byte-identical whenever the test runs: 1767225600 is
@@ -12,7 +13,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +25,10 @@ from hypothesis import settings
 from tests import helpers
 
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+# The command keeps parsed rule files in the user's cache folder (parse_cache.py): tests keep theirs in a
+# folder of their own, removed at the end, never in the home folder of whoever runs them.
+os.environ["CLAUSEWISE_CACHE"] = _CACHE = tempfile.mkdtemp(prefix="clausewise-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, True)
 # The table wraps to the terminal's width (COLUMNS when set; render.py). Tests read it at a fixed 100 columns,
 # whatever the terminal they run in (.ci/run sets COLUMNS=43 to catch a test that would depend on it); a test
 # of the wrapping itself sets COLUMNS on its own (monkeypatch).

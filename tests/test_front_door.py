@@ -65,10 +65,19 @@ def test_python_dash_m_clausewise_and_the_old_name_and_version(tmp_path: Path) -
     for module in ("clausewise", "evaluator"):
         done = subprocess.run([sys.executable, "-m", module, "--version"], cwd=tmp_path, capture_output=True,
                               text=True, timeout=120, check=False)
-        assert (done.returncode, done.stdout, done.stderr) == (0, "clausewise 0.1.0\n", "")  # pyproject's version
+        assert (done.returncode, done.stdout, done.stderr) == (0, "clausewise 0.1.0\n", "")  # version.py's
     done = subprocess.run([sys.executable, "-m", "clausewise", "check", str(KAIXIN)], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and done.stdout.startswith(f"{KAIXIN}: ok ("), done.stderr
+
+
+def test_the_installed_distribution_has_the_version_of_version_py() -> None:
+    """pyproject.toml reads the version from version.py (dynamic): one place to write it."""
+    from importlib import metadata
+
+    from clausewise.version import VERSION
+
+    assert metadata.version("clausewise") == VERSION == "0.1.0"
 
 
 def test_version_in_process(capsys: pytest.CaptureFixture[str]) -> None:

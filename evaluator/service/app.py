@@ -99,9 +99,6 @@ def report(registry: Registry, log: logging.Logger) -> None:
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from ..version import VERSION
 
-        return version("clausewise")
-    except Exception:
-        return "0"
+    return VERSION
