@@ -32,7 +32,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,9 +43,10 @@ from .datafile import DATA_SUFFIXES, RULE_SUFFIXES, TEXT_SUFFIXES, Data, validat
 from .datafile import load as load_data
 from .errors import ContractFileError, Diagnostic
 from .parser import parse_files
+from .records import record
 
 
-@dataclass(frozen=True)
+@record
 class Amendment:
     name: str
     title: str

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -33,6 +32,7 @@ from . import nodes as n
 from .calendar_math import CONVENTIONS, add_months, month_rule, year_fraction
 from .calendars import add_business_days, calendar
 from .checker_time import calendar_of
+from .records import record
 from .units import BOOL, DATE, DAYS, ERROR, PENDING, RATIO, Type, join, period, quantity
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Typer(Protocol):
     def source(self, span: n.Span) -> str: ...
 
 
-@dataclass(frozen=True)
+@record
 class Site:
     """A use of a built-in, as the planner sees it: the node, its arguments' types, the checked program."""
 
@@ -71,7 +71,7 @@ class Site:
 TypeRule = Callable[[Typer, n.Expr, Sequence[Type]], Type]
 
 
-@dataclass(frozen=True)
+@record
 class Builtin:
     name: str
     kind: Kind

@@ -20,9 +20,10 @@ are then counted on that calendar. Sources:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+
+from .records import record
 
 MAX_STEPS = 40_000  # about a century of days: business days further off are refused
 
@@ -35,7 +36,7 @@ class CalendarGap(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@record
 class Calendar:
     source: str
     describe: str  # the source and its version, for explanations
@@ -47,18 +48,17 @@ def _weekdays() -> Calendar:
 
 
 def _chinese() -> Calendar:
-    import chinese_calendar  # imported only when a rule file asks for this calendar
-
-    version = getattr(chinese_calendar, "__version__", "?")
-    describe = f"PRC working calendar (chinesecalendar {version})"
-
     def is_business_day(d: date) -> bool:
+        import chinese_calendar  # imported at the first day asked (a rule file may name it and count on no day)
+
         try:
             return bool(chinese_calendar.is_workday(d))
         except NotImplementedError:
-            raise CalendarGap(f"the {describe} has no data for {d.year}") from None
+            version = getattr(chinese_calendar, "__version__", "?")
+            raise CalendarGap(f"the PRC working calendar (chinesecalendar {version}) has no data for {d.year}") \
+                from None
 
-    return Calendar("chinesecalendar", describe, is_business_day)
+    return Calendar("chinesecalendar", "PRC working calendar (chinesecalendar)", is_business_day)
 
 
 MARKETS = "exchange_calendars:"  # a source naming a market's trading calendar: exchange_calendars:XNYS

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Container, Iterable, Iterator
-from dataclasses import dataclass
 
 from . import nodes as n
 from . import windows
 from .errors import Diagnostic
 from .program import Program
+from .records import record
 from .windows import period_span
 
 Key = tuple[str, tuple[int, ...]]  # a symbol and the positions of its periods
@@ -32,7 +32,7 @@ Env = dict[str, int | None]  # a variable -> its period's position; None: not kn
 Positions = frozenset[int] | None  # the positions an index may take; None: any
 
 
-@dataclass(frozen=True)
+@record
 class Read:
     """A cell read by a formula, and where the formula reads it."""
 

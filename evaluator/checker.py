@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import assert_never
 
 from . import builtins, cells, cost, neighbours, params, windows
@@ -22,11 +21,12 @@ from .checker_time import DATE_VAR, TimeChecks
 from .errors import CheckError, Diagnostic, EvaluationError
 from .limits import DEFAULT, Limits
 from .program import PeriodSet, Program, Symbol
+from .records import record
 from .totality import Totality
 from .units import BOOL, DATE, ERROR, PENDING, RATIO, Type, Unit, join, period, quantity
 
 
-@dataclass(frozen=True)
+@record
 class Edge:
     """`source` refers to `target`; `earlier` if through an earlier period."""
 

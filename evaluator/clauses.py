@@ -9,23 +9,23 @@ notes about the copy, not agreement text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from .datafile import read_text
 from .errors import ContractFileError, Diagnostic
+from .records import record
 
 _ANCHOR = re.compile(r"^\[§ (.+)\]\s*$")
 
 
-@dataclass(frozen=True)
+@record
 class Clause:
     name: str
     text: str
     line: int  # of the anchor, in the agreement text file
 
 
-@dataclass(frozen=True)
+@record
 class AgreementText:
     path: str
     clauses: dict[str, Clause]

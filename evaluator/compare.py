@@ -8,19 +8,19 @@ result) and a table (labels for names, provenance as a footer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from .records import record
 from .result import Result, exact_decimal, jsonable
 
 if TYPE_CHECKING:
     from .contract import Contract, Version
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     output: str
     period: str | None
@@ -41,7 +41,7 @@ class Row:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class Comparison:
     kind: str  # diff | interpretations | history
     contract: str

@@ -9,11 +9,9 @@ amendments effective by then laid over them, checked and planned once and kept.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +33,7 @@ from .evaluate import Key, Run
 from .limits import DEFAULT, Limits
 from .narrative import Narrative
 from .plan import Plan, build
+from .records import record
 from .result import Explanation, Output, Result, exact_decimal, fraction_text
 from .trace import Step, derive
 
@@ -51,7 +50,7 @@ if TYPE_CHECKING:
     from .sweep import SweepResult
 
 
-@dataclass(frozen=True)
+@record
 class Party:
     id: str
     name: str
@@ -82,7 +81,7 @@ class Version:
         return found
 
 
-@dataclass(frozen=True)
+@record
 class Shape:
     """The outputs of a version in order (name, place, periods), their cells, units, periods and clauses."""
 
@@ -363,6 +362,8 @@ class Contract:
     def _key(self, program: Program, name: str, period: str | None) -> Key:
         sym = program.symbols.get(name)
         if sym is None:
+            import difflib  # only for a name that is not there
+
             close = difflib.get_close_matches(name, list(program.symbols), n=1)
             raise ContractError(Diagnostic(f"no value named '{name}' in {self.name}", str(self.path),
                                            hint=f"did you mean '{close[0]}'?" if close else
@@ -403,7 +404,7 @@ class Contract:
         pending = reasons_.pending_outputs([(o[0], o[2]) for o in shape.outputs], outputs)
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
                       steps, sentences, _applied(version), as_of,
-                      _why(version.plan, values, reading, as_of, shape.cells, pending) if pending else None,
+                      _why(version.plan, values, reading, as_of, shape.targets, pending) if pending else None,
                       {run.label(*key): why for key, why in run.set_aside.items()}, dict(shape.meanings),
                       dict(shape.labels), dict(shape.currencies), invariants_.results(run, holds) if holds else [],
                       _provenance(self, version, inputs, reading, as_of))

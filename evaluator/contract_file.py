@@ -9,9 +9,7 @@ directly too: it is the contract it amends, with this amendment added last.
 
 from __future__ import annotations
 
-import difflib
 import os
-import zoneinfo
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -106,6 +104,8 @@ def _load_contract(path: Path, subject: Path | None, root: Path | None, limits: 
     except ValueError:
         raise ContractFileError(data.where(("date",), f"{value['date']} is not a date")) from None
     if "timezone" in value:  # an IANA name known to zoneinfo (the schema has checked its form)
+        import zoneinfo  # only for a contract that names a time zone
+
         try:
             zoneinfo.ZoneInfo(value["timezone"])
         except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
@@ -231,6 +231,8 @@ def _check_citations(program: Program, text: AgreementText, base_count: int) -> 
             cited += [(e.citation, e.citation_span) for e in getattr(d, "entries", ()) if e.citation]
             for citation, span in cited:
                 if citation and citation not in text.clauses:
+                    import difflib  # only for a citation that names no clause
+
                     close = difflib.get_close_matches(citation, list(text.clauses), n=1)
                     problems.append(Diagnostic.at(
                         span, f"'{citation}' is not a clause of {Path(text.path).name}"

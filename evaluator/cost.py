@@ -24,7 +24,6 @@ the number of periods (and days), and `check` refuses rules whose bound is past
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from . import nodes as n
 from . import windows
@@ -32,9 +31,10 @@ from .calendars import FIRST_MARKET_DAY, LAST_MARKET_DAY, MARKETS
 from .errors import Diagnostic
 from .limits import MAX_DAYS, MAX_ENTRIES, MAX_SERIES, Limits
 from .program import Program
+from .records import record
 
 
-@dataclass(frozen=True)
+@record
 class Cost:
     total: int
     by_name: dict[str, int]  # declaration -> its bound (all its cells)

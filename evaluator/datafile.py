@@ -4,7 +4,9 @@ YAML is composed into nodes and converted here, so that nothing is ever
 constructed from a tag, duplicate keys are refused, aliases cannot blow up,
 floats stay exact (`Decimal`), and every value keeps its line and column for
 error messages. JSON goes through the json module with the same guarantees
-(without positions).
+(without positions). YAML is read by libyaml where it is certain to give what the
+pure-Python reader gives (`_fast_node`); anything else, and every error, is read
+by the pure reader, whose messages and places are the ones reported.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from . import parse_cache, schema_check
 from .errors import ContractError, ContractFileError, Diagnostic
+
+if TYPE_CHECKING:  # PyYAML is imported to read a text, not for one the command kept read (parse_cache.py)
+    import yaml
 
 MAX_BYTES = 5_000_000
 # What each kind of file a contract names is called: any other name is refused before it is read.
@@ -120,9 +123,13 @@ class _Converter:
         self.places: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.keys: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.count = 0
+        import yaml
+
         self.scalar = yaml.constructor.SafeConstructor()
 
     def convert(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        import yaml
+
         self.count += 1
         if self.count > MAX_NODES:
             _fail(self.error, self.file, f"the file has more than {MAX_NODES} values", node.start_mark,
@@ -150,10 +157,10 @@ class _Converter:
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         if self.json:
-            if node.style is None and node.value in ("NaN", "Infinity", "-Infinity"):
+            if not node.style and node.value in ("NaN", "Infinity", "-Infinity"):  # plain: None, or '' (libyaml)
                 _fail(self.error, self.file, f"{node.value} is not a number that can be used", node.start_mark,
                       "write a finite number such as 1234.56")
-            if node.style is None and (problem := number_problem(node.value)):
+            if not node.style and (problem := number_problem(node.value)):
                 _fail(self.error, self.file, problem, node.start_mark, "write a plain decimal number of sensible size")
             return None
         if node.tag not in _SCALARS:
@@ -328,18 +335,75 @@ def _too_deep(text: str, file: str, error: type[ContractError]) -> None:
             depth -= 1
 
 
+# Characters after which libyaml and the pure-Python reader may disagree (what they accept, or where a
+# value starts): tabs, a byte order mark inside the text, YAML 1.1's other line breaks, tags (a lone "!"
+# reads as text in one, null in the other), and "?" (complex keys; libyaml takes "1?" in a flow mapping).
+_PURE_ONLY = ("\t", "\ufeff", "\x85", "\u2028", "\u2029", "!", "?")
+
+
+def _fast_node(text: str) -> yaml.Node | None:
+    """The node tree of a YAML text read by libyaml (ten times faster than the pure-Python reader) when it is
+    certain to be the tree the pure-Python reader gives, with the same marks; None otherwise, and on any
+    complaint from libyaml: the pure reader then reads the text, and its messages and places are the ones
+    reported. (tests/test_schema_check.py compares the two readers on every data file and on mutations.)"""
+    import yaml
+
+    if not getattr(yaml, "__with_libyaml__", False) or any(c in text for c in _PURE_ONLY):
+        return None
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except Exception:  # noqa: BLE001 - whatever libyaml refuses, the pure reader refuses in its own words
+        return None
+    return node if node is not None and _marks_agree(node) else None
+
+
+def _marks_agree(root: yaml.Node) -> bool:
+    """Whether no empty value sits where the two readers place it differently: in a flow collection
+    ({a: , b: 1}) or as the whole document. (Aliases share nodes: each is looked at once.)"""
+    import yaml
+
+    stack: list[tuple[yaml.Node, bool]] = [(root, True)]
+    seen: set[tuple[int, bool]] = set()
+    while stack:
+        node, flow = stack.pop()
+        if (id(node), flow) in seen:
+            continue
+        seen.add((id(node), flow))
+        if isinstance(node, yaml.ScalarNode):
+            if flow and not node.style and node.value == "":
+                return False
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, bool(node.flow_style)) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((item, bool(node.flow_style)) for pair in node.value for item in pair)
+    return True
+
+
 def _json(text: str, file: str, error: type[ContractError]) -> Data:
     """JSON values exactly as json reads them; their places from a YAML reading of the same text."""
+    import yaml
+
     places: dict[tuple[Any, ...], tuple[int, int]] = {}
     keys: dict[tuple[Any, ...], tuple[int, int]] = {}
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, RecursionError):
-        node = None  # not every JSON text is YAML: then errors go without a line
-    if node is not None:
-        conv = _Converter(file, error, json=True)
-        conv.convert(node, ())
+    conv: _Converter | None = None
+    fast = _fast_node(text)
+    if fast is not None:
+        try:
+            conv = _Converter(file, error, json=True)
+            conv.convert(fast, ())
+        except Exception:  # noqa: BLE001 - read again by the pure reader below, which says what is wrong
+            conv = None
+    if conv is not None:
         places, keys = conv.places, conv.keys
+    else:
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except (yaml.YAMLError, RecursionError):
+            node = None  # not every JSON text is YAML: then errors go without a line
+        if node is not None:
+            conv = _Converter(file, error, json=True)
+            conv.convert(node, ())
+            places, keys = conv.places, conv.keys
     try:
         value = json.loads(text, parse_float=_json_number, parse_int=_json_number,
                            parse_constant=_json_constant, object_pairs_hook=_no_duplicates)
@@ -367,8 +431,28 @@ def load(path: Path, error: type[ContractError], root: Path | None = None) -> Da
     if not text.strip():
         raise error(Diagnostic("the file is empty", file))
     _too_deep(text, file, error)
-    if path.suffix.lower() == ".json":
-        return dataclasses.replace(_json(text, file, error), root=root)
+    folder = parse_cache.folder()  # the command's: a text read before is not read again
+    kept = parse_cache.get_data(folder, text, file) if folder is not None else None
+    if kept is not None:
+        value, places, keys = kept
+        return Data(file, value, text, places, keys, root)
+    data = _json(text, file, error) if path.suffix.lower() == ".json" else _yaml(text, file, error)
+    if folder is not None:
+        parse_cache.put_data(folder, text, file, data.value, data.places, data.keys)
+    return dataclasses.replace(data, root=root)
+
+
+def _yaml(text: str, file: str, error: type[ContractError]) -> Data:
+    import yaml
+
+    fast = _fast_node(text)
+    if fast is not None:
+        try:
+            conv = _Converter(file, error)
+            value = conv.convert(fast, ())
+            return Data(file, value, text, conv.places, conv.keys)
+        except Exception:  # noqa: BLE001 - read again by the pure reader below, which says what and where
+            pass
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -382,19 +466,28 @@ def load(path: Path, error: type[ContractError], root: Path | None = None) -> Da
         raise error(Diagnostic("the file holds no data", file))
     conv = _Converter(file, error)
     value = conv.convert(node, ())
-    return Data(file, value, text, conv.places, conv.keys, root)
+    return Data(file, value, text, conv.places, conv.keys)
 
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    """A JSON Schema shipped in the package's schemas folder (evaluator/schemas in the repository)."""
-    text = resources.files(__name__.rpartition(".")[0]).joinpath(f"schemas/{name}").read_text(encoding="utf-8")
+    """A JSON Schema shipped in the package's schemas folder (evaluator/schemas in the repository): read from
+    the folder (importlib.resources, slower to import, only when the package is not in one, e.g. a zip file)."""
+    try:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemas", name), encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        from importlib import resources
+
+        text = resources.files(__name__.rpartition(".")[0]).joinpath(f"schemas/{name}").read_text(encoding="utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 
 def validate_schema(data: Data, name: str, error: type[ContractError]) -> None:
     """Check loaded data against a shipped schema; raise `error` listing every problem at its place."""
-    import jsonschema  # only when a data file is validated: the slowest import of the package
+    if schema_check.valid(schema(name), data.value):
+        return  # certainly valid: jsonschema, the slowest import of the package, only for the messages
+    import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema(name))
     problems = []

@@ -12,9 +12,10 @@ carries them all; `render` prints them in the single style of the CLI:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .records import record
 
 if TYPE_CHECKING:  # only its attributes are read: the command's start need not load the syntax tree
     from .nodes import Span
@@ -23,7 +24,7 @@ MAX_SHOWN = 50  # problems rendered in full; past them, "... and N more problems
 MAX_QUOTED_BYTES = 5_000_000  # a file larger than this (the most any stage reads) is not quoted
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     message: str
     file: str

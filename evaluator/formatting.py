@@ -30,12 +30,13 @@ that changes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from .records import record
 from .result import decimal_places, number_text
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _excel_number(decimals: int) -> str:
     return f"{body};({body})"
 
 
-@dataclass(frozen=True)
+@record
 class Formatter:
     """Labels and figures for one result (see the module's docstring for the convention)."""
 

@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import ledger, trading_days
+from . import ledger, schema_check, trading_days
 from . import nodes as n
 from .checker import Program
 from .datafile import MAX_DIGITS, Data, load, number_problem
@@ -139,11 +139,8 @@ def _exact(value: Any) -> Fraction:
 def validate(program: Program, data: Data, parties: Collection[str] | None = None) -> dict[str, Any]:
     """Check an inputs document against the rules; return exact values per input. `parties`: the ids of the
     contract's parties, that a ledger's entries may name (any name, without)."""
-    import jsonschema  # only when a data file is validated: the slowest import of the package
-
-    validator = jsonschema.Draft202012Validator(schema(program))
     problems: list[Diagnostic] = []
-    for error in sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path))):
+    for error in _schema_errors(program, data):
         if _in_a_ledger(program, error):
             continue  # entries are checked one by one, with messages of their own (ledger.py)
         if error.validator == "additionalProperties":
@@ -190,6 +187,18 @@ def validate(program: Program, data: Data, parties: Collection[str] | None = Non
     if problems:
         raise InputError(problems, sources={data.file: data.text} if data.text else None)
     return Given(values, reported) if reported else values
+
+
+def _schema_errors(program: Program, data: Data) -> list[jsonschema.ValidationError]:
+    """What jsonschema finds wrong with an inputs document, in the order of their paths; nothing, without
+    importing jsonschema (the slowest import of the package), when the document is certainly valid."""
+    document = schema(program)
+    if schema_check.valid(document, data.value):
+        return []
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(document)
+    return sorted(validator.iter_errors(data.value), key=lambda e: list(map(str, e.absolute_path)))
 
 
 def _in_a_ledger(program: Program, error: jsonschema.ValidationError) -> bool:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -32,10 +31,11 @@ from .datafile import Data
 from .errors import Diagnostic
 from .limits import MAX_ENTRIES
 from .program import Program
+from .records import record
 from .result import exact_decimal, fraction_text, number_text
 
 
-@dataclass(frozen=True)
+@record
 class Entry:
     """One movement of a ledger, as given."""
 

@@ -15,7 +15,7 @@ command's `--max-cost` and `--max-digits` raise or lower them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 
 MAX_DAYS = 40_000  # a loop over days covers at most about a century
 MAX_SERIES = 100_000  # entries of one value given by date: as many values as a data file may hold
@@ -23,7 +23,7 @@ MAX_ENTRIES = 10_000  # movements of one ledger: an account's record over decade
 _BITS_PER_DIGIT = 3.3219280948873626  # log2(10)
 
 
-@dataclass(frozen=True)
+@record
 class Limits:
     max_cost: int = 20_000_000  # steps an evaluation may take, as bounded by `check` (see benchmarks/cost_bound.py)
     max_digits: int = 1_000  # digits of any number computed on the way

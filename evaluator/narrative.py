@@ -19,9 +19,7 @@ checked against the rules when the contract is loaded.
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from .datafile import Data
 from .datafile import load as load_data
 from .errors import ContractFileError, Diagnostic
 from .evaluate import Run
+from .records import record
 from .render_trace import amount
 from .result import exact_decimal, number_text
 from .rounding import round_to
@@ -41,27 +40,27 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)(\.cites)?(:percent)?\}")
 _PERIOD_WORDS = ("period", "start", "end")
 
 
-@dataclass(frozen=True)
+@record
 class Condition:
     name: str
     negated: bool
     test: str | None  # None: the value itself; "pending" or "known"
 
 
-@dataclass(frozen=True)
+@record
 class Template:
     conditions: tuple[Condition, ...]
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Narrative:
     period_set: str | None
     periods: tuple[Template, ...]
     summary: tuple[Template, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Sentence:
     period: str | None
     text: str
@@ -81,6 +80,8 @@ class _Reader:
     def known(self, name: str, path: tuple[Any, ...], per_period: bool) -> bool:
         sym = self.program.symbols.get(name)
         if sym is None:
+            import difflib  # only for a name that is not there
+
             close = difflib.get_close_matches(name, list(self.program.symbols), n=1)
             self.fail(path, f"unknown name '{name}'", f"did you mean '{close[0]}'?" if close else None)
             return False

@@ -17,17 +17,17 @@ fails for want of the period before the first or after the last.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from . import nodes as n
 from .errors import Diagnostic
 from .program import Program
+from .records import record
 
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
 _NEGATE = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "=": "!=", "!=": "="}
 
 
-@dataclass(frozen=True)
+@record
 class Room:
     """At least `before` periods of its set come before a period, and at least `after` after it."""
 
@@ -35,7 +35,7 @@ class Room:
     after: int
 
 
-@dataclass(frozen=True)
+@record
 class _Var:
     """A period variable in scope: its set's size and what is known of where it is."""
 

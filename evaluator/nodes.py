@@ -1,6 +1,6 @@
 """The typed syntax tree of a rule file.
 
-Every node is a frozen dataclass with a `span` (its place in the source); spans
+Every node is a frozen dataclass (a `record`: see records.py) with a `span` (its place in the source); spans
 do not take part in equality, so two parses of the same text compare equal
 however they are laid out. Nothing after the parser sees a lark tree.
 """
@@ -8,13 +8,15 @@ however they are laid out. Nothing after the parser sees a lark tree.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from fractions import Fraction
 from typing import ClassVar, Literal, assert_never
 
+from .records import record
 
-@dataclass(frozen=True)
+
+@record
 class Span:
     file: str
     line: int
@@ -35,7 +37,7 @@ def _span() -> Span:
 # ---- types as written ---------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class TypeRef:
     """`RMB`, `shares`, `USD per share`, `ratio`, `date`, `bool`."""
 
@@ -48,12 +50,12 @@ class TypeRef:
 # ---- expressions --------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Expr:
     span: Span = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@record
 class Number(Expr):
     value: Fraction
     unit: str | None  # None: a pure number; "%" already applied; "shares"; "days"; a currency
@@ -62,27 +64,27 @@ class Number(Expr):
     per: str | None = None  # `USD 12.00 per share`: the unit it is per (a currency name, "shares" or "days")
 
 
-@dataclass(frozen=True)
+@record
 class DateLit(Expr):
     value: date
 
 
-@dataclass(frozen=True)
+@record
 class BoolLit(Expr):
     value: bool
 
 
-@dataclass(frozen=True)
+@record
 class Pending(Expr):
     pass
 
 
-@dataclass(frozen=True)
+@record
 class AsOf(Expr):
     """`as_of`: the date the evaluation is made as of."""
 
 
-@dataclass(frozen=True)
+@record
 class SeriesAt(Expr):
     """`price on d`: a value given by date, as it stood on a date (the latest given on or before it)."""
 
@@ -91,25 +93,25 @@ class SeriesAt(Expr):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class Name(Expr):
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Index(Expr):
     name: str
     indexes: tuple[Expr, ...]
     name_span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class Call(Expr):
     function: str
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Quantifier:
     """`for each year x before y where ...`; `for each day d from A through B`; `for each date d in S`."""
 
@@ -125,7 +127,7 @@ class Quantifier:
     window: Number | Name | None = None  # `among the last N through B`: "through", at most N items (windows.py)
 
 
-@dataclass(frozen=True)
+@record
 class Field(Expr):
     """`e.count`: a part of the ledger entry a fold runs over (`for each transfer e in escrow`)."""
 
@@ -134,7 +136,7 @@ class Field(Expr):
     part_span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class Aggregate(Expr):
     function: str  # sum | min | max | count | all | any
     body: Expr
@@ -142,37 +144,37 @@ class Aggregate(Expr):
     otherwise: Expr | None = None  # `min(...) otherwise X`: X when no item is kept (none)
 
 
-@dataclass(frozen=True)
+@record
 class Binary(Expr):
     op: str  # + - * / = != < <= > >= and or
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True)
+@record
 class Not(Expr):
     operand: Expr
 
 
-@dataclass(frozen=True)
+@record
 class Negate(Expr):
     operand: Expr
 
 
-@dataclass(frozen=True)
+@record
 class IsKnown(Expr):
     operand: Expr
     known: bool  # False for `is pending`
 
 
-@dataclass(frozen=True)
+@record
 class If(Expr):
     condition: Expr
     then: Expr
     otherwise: Expr
 
 
-@dataclass(frozen=True)
+@record
 class Round(Expr):
     operand: Expr
     mode: str  # down up toward-zero away-from-zero half-up half-down half-even
@@ -182,7 +184,7 @@ class Round(Expr):
 # ---- declarations -------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class About:
     citation: str | None
     meaning: str | None
@@ -190,7 +192,7 @@ class About:
     label: str | None = None  # `label "Shares released"`: what reports call it (JSON keeps the name)
 
 
-@dataclass(frozen=True)
+@record
 class Decl:
     name: str
     about: About
@@ -198,14 +200,14 @@ class Decl:
     name_span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class CurrencyDecl(Decl):
     kind: ClassVar[Literal["currency"]] = "currency"
     minor_unit: int | None = None  # `minor unit 0`: the decimal places amounts are shown to (formatting.py)
     minor_unit_span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class UnitDecl(Decl):
     """`unit CVR plural CVRs`: a counted unit; amounts in it are written `20,000,000 CVRs` or `1 CVR`."""
 
@@ -213,14 +215,14 @@ class UnitDecl(Decl):
     plural: str = ""  # the word amounts are shown with (the declared word and an s unless written)
 
 
-@dataclass(frozen=True)
+@record
 class CalendarDecl(Decl):
     kind: ClassVar[Literal["calendar"]] = "calendar"
     source: str = ""
     source_span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class PeriodMember:
     name: str
     start: date | None  # None for a member of a dimension (`dimension tier ... T1, T2`): it has no dates
@@ -228,21 +230,21 @@ class PeriodMember:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class PeriodsDecl(Decl):
     kind: ClassVar[Literal["periods"]] = "periods"
     members: tuple[PeriodMember, ...] = ()
     dimension: bool = False  # `dimension NAME ...`: members in order, without dates
 
 
-@dataclass(frozen=True)
+@record
 class ParamDecl(Decl):
     kind: ClassVar[Literal["parameter"]] = "parameter"
     value: Expr | None = None  # an expression of other parameters, worked out once (params.py)
     alternatives: tuple[Alternative, ...] = ()  # `under READING = ...`
 
 
-@dataclass(frozen=True)
+@record
 class TableEntry:
     period: str
     value: Expr
@@ -252,7 +254,7 @@ class TableEntry:
     stated: bool = True  # False: `not stated` (value is `pending`): the agreement fixes no value for it
 
 
-@dataclass(frozen=True)
+@record
 class TableDecl(Decl):
     kind: ClassVar[Literal["table"]] = "table"
     period_set: str = ""
@@ -263,7 +265,7 @@ class TableDecl(Decl):
 Known = Literal["", "after the period", "when reported", "when it happens"]
 
 
-@dataclass(frozen=True)
+@record
 class Movement:
     """A kind of entry in a ledger: `movement transfer removes for year`, `movement dividend pays USD`."""
 
@@ -274,7 +276,7 @@ class Movement:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class Ledger:
     """What an input that is a ledger records: its unit and the kinds of movement it has."""
 
@@ -282,7 +284,7 @@ class Ledger:
     movements: tuple[Movement, ...]
 
 
-@dataclass(frozen=True)
+@record
 class InputDecl(Decl):
     kind: ClassVar[Literal["input"]] = "input"
     type: TypeRef | None = None
@@ -296,14 +298,14 @@ class InputDecl(Decl):
     trading_days_span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class PeriodVar:
     period_set: str
     var: str
     span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class Alternative:
     interpretation: str
     citation: str | None
@@ -312,7 +314,7 @@ class Alternative:
     citation_span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class RuleDecl(Decl):
     kind: ClassVar[Literal["rule"]] = "rule"
     params: tuple[PeriodVar, ...] = ()
@@ -322,7 +324,7 @@ class RuleDecl(Decl):
     invariant: bool = False  # `invariant NAME ... = <true/false>`: checked at every evaluation (invariants.py)
 
 
-@dataclass(frozen=True)
+@record
 class AllocationDecl(Decl):
     kind: ClassVar[Literal["allocation"]] = "allocation"
     params: tuple[PeriodVar, ...] = ()
@@ -332,7 +334,7 @@ class AllocationDecl(Decl):
     latest_first: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class ObligationDecl(Decl):
     """Something a party must do by a date: its due date, when done, suspensions, penalty."""
 
@@ -348,13 +350,13 @@ class ObligationDecl(Decl):
     arises: Expr | None = None  # from when it can be performed (before that: not yet due)
 
 
-@dataclass(frozen=True)
+@record
 class InterpretationDecl(Decl):
     kind: ClassVar[Literal["interpretation"]] = "interpretation"
     default: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class EntryReplacement(Decl):
     """`replace target[Y2] = RMB 700 million`: one period's value of a parameter, in an amendment."""
 
@@ -364,14 +366,14 @@ class EntryReplacement(Decl):
     stated: bool = True  # False: `replace target[Y4] = not stated`
 
 
-@dataclass(frozen=True)
+@record
 class OutputsDecl:
     names: tuple[str, ...]
     name_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
     span: Span = _span()
 
 
-@dataclass(frozen=True)
+@record
 class Replacement:
     """`replace rule ...`: a definition put in place of the one of the same name, in an amendment."""
 
@@ -400,7 +402,7 @@ Amending = Replacement | EntryReplacement
 Valued = ParamDecl | TableDecl | InputDecl | RuleDecl | AllocationDecl  # declarations that have values
 
 
-@dataclass(frozen=True)
+@record
 class RuleFile:
     path: str
     declarations: tuple[Declaration, ...]

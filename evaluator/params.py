@@ -14,7 +14,6 @@ agreement (SPA 4.1)"); a parameter worked out from it is pending with the same r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -23,6 +22,7 @@ from . import nodes as n
 from .errors import Diagnostic, EvaluationError
 from .limits import DEFAULT, Limits
 from .program import Program
+from .records import record
 
 if TYPE_CHECKING:
     from .evaluate import Run
@@ -31,7 +31,7 @@ Key = tuple[str, tuple[int, ...]]
 KINDS = ("parameter", "table")
 
 
-@dataclass(frozen=True)
+@record
 class Fixed:
     """Every parameter's value (a list per period for a table), and why those pending are."""
 

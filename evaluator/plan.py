@@ -11,7 +11,7 @@ unless a rule asks `is known`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, assert_never
@@ -23,6 +23,7 @@ from .cells import Cells, Key
 from .compiled import Filler, compile_fill
 from .limits import DEFAULT, MAX_DAYS, Limits
 from .program import PeriodSet, Program
+from .records import record
 from .rounding import round_to
 from .windows import last_dates, period_span
 
@@ -35,7 +36,7 @@ Fn = Callable[["Run", Env], Any]
 
 
 
-@dataclass(frozen=True)
+@record
 class Definition:
     """How to compute one symbol: its formula per reading (None: the default)."""
 
@@ -46,7 +47,7 @@ class Definition:
     span: n.Span
 
 
-@dataclass(frozen=True)
+@record
 class AllocationPlan:
     name: str
     params: tuple[str, ...]
@@ -59,7 +60,7 @@ class AllocationPlan:
     claim_span: n.Span
 
 
-@dataclass(frozen=True)
+@record
 class ObligationPlan:
     """An obligation's parts, compiled: each a function of the run and its periods (None if not given)."""
 
@@ -78,7 +79,7 @@ class ObligationPlan:
 COMPILE_AT = 2  # the evaluation of the same cells of a plan that compiles them (Plan.filler)
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     program: Program
     definitions: dict[str, Definition]

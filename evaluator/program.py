@@ -7,14 +7,15 @@ position (`PeriodSet`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from . import nodes as n
+from .records import mutable_record, record
 from .units import ERROR, Type
 
 
-@dataclass(frozen=True)
+@record
 class PeriodSet:
     name: str
     members: tuple[n.PeriodMember, ...]
@@ -34,7 +35,7 @@ class PeriodSet:
         return name in self._positions
 
 
-@dataclass
+@mutable_record
 class Symbol:
     kind: Literal["parameter", "table", "input", "rule", "allocation"]  # the declaration's kind
     decl: n.Valued
@@ -42,7 +43,7 @@ class Symbol:
     type: Type = ERROR
 
 
-@dataclass
+@mutable_record
 class Program:
     """Checked rules: every name resolved and every expression typed."""
 

@@ -36,8 +36,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import threading
 import time
+from _thread import allocate_lock
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 TOOL = "clausewise"
 _LABEL_LINE = re.compile(r"#\s*([A-Z][A-Z0-9]+\b.*?)\s*$")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
-_lock = threading.Lock()
+_lock = allocate_lock()  # threading.Lock, without importing threading (a start's cost)
 _hashes: dict[tuple[str, int, int], str] = {}
 
 

@@ -15,7 +15,6 @@ values are all known pay nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,12 +22,13 @@ from . import nodes as n
 from .evaluate import Key, Run
 from .plan import Value
 from .program import Program
+from .records import record
 
 MOST = 5  # reasons listed per value; past that, "and N more"
 _NO_DATE = "no --as-of date"
 
 
-@dataclass(frozen=True)
+@record
 class Reason:
     """One root cause of a pending value, and what would make the value known (None: nothing to give)."""
 
@@ -36,7 +36,7 @@ class Reason:
     fix: str | None = None  # "give sales for Y3 in the inputs"
 
 
-@dataclass(frozen=True)
+@record
 class Found:
     """The reasons of one pending value, and the values on the way from it to them (by label)."""
 
@@ -80,7 +80,7 @@ def find(run: Run, keys: list[Key]) -> dict[Key, Found]:
     return out
 
 
-@dataclass(frozen=True)
+@record
 class _Shape:
     """What a declaration's formulas say about pending: the places read only to ask `is known`, whether
     `as_of` is used for its value, and whether the formula says `pending` itself."""

@@ -2,10 +2,10 @@
 
 The table and Markdown show each output by its label, its figures as formatting.py writes them (one
 convention for every report), the rules' invariants with a tick (✓ holds, ✗ fails, pending), and end with
-the provenance block (provenance.py). The table wraps its text to the terminal's width
-(shutil.get_terminal_size: COLUMNS when set, else the terminal, else 100). CSV keeps exact values and
-names, one row per output and period; its provenance and checks follow as comment lines starting with
-`#` at the end (a reader skips them: `csv.reader(line for line in f if not line.startswith("#"))`).
+the provenance block (provenance.py). The table wraps its text to the terminal's width (terminal.py:
+COLUMNS when set, else the terminal, else 100). CSV keeps exact values and names, one row per output and
+period; its provenance and checks follow as comment lines starting with `#` at the end (a reader skips
+them: `csv.reader(line for line in f if not line.startswith("#"))`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import textwrap
 from datetime import date
 from decimal import Decimal
 
-from . import formatting
+from . import formatting, terminal
 from .provenance import footer_lines
 from .result import Invariant, Output, OutputValue, Result, number_text
 
@@ -47,7 +46,7 @@ LEGEND = "[n] pending: see 'Pending because' below"
 
 def width() -> int:
     """The width text is wrapped to: the terminal's (COLUMNS when set), 100 when there is none; at least 40."""
-    return max(40, shutil.get_terminal_size((100, 24)).columns)
+    return max(40, terminal.columns(100))
 
 
 def _citations(result: Result) -> list[str]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from .records import record
 
 if TYPE_CHECKING:
     from .narrative import Sentence
@@ -72,7 +74,7 @@ def fraction_text(value: Fraction, most: int = 60) -> str:
     return text if len(text) <= most else f"{text[:most // 2]}…{text[-(most // 2):]} ({len(text) - 1} digits)"
 
 
-@dataclass(frozen=True)
+@record
 class Invariant:
     """One check of an `invariant` of the rules, for one period (or the only one): whether it holds (None:
     pending), the clause it cites, its formula as written, and the values it read (by label, exact)."""
@@ -95,7 +97,7 @@ class Invariant:
                 "cites": self.citation, "formula": self.formula, "values": jsonable(self.values)}
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     contract: str
     interpretation: str | None
@@ -165,7 +167,7 @@ def result_schema() -> dict[str, Any]:
     return schema("result.schema.json")
 
 
-@dataclass(frozen=True)
+@record
 class Explanation:
     """The derivation of one value: `steps[root]` and, through `inputs`, everything behind it."""
 

@@ -10,7 +10,6 @@ graph (a value used twice is one step), keyed by a label such as `payment[FY1]`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -20,10 +19,11 @@ from .checker import Program
 from .clauses import AgreementText
 from .decided import Decider
 from .evaluate import Key, Run
+from .records import record
 from .result import exact_decimal, number_text
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     id: str
     name: str

@@ -9,12 +9,14 @@ and periods are types of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .records import record
 
 _SINGULAR = {"shares": "share", "days": "day"}
 
 
-@dataclass(frozen=True)
+@record
 class Unit:
     dims: tuple[tuple[str, int], ...] = ()
     # counted units among the bases: (plural, singular), for "USD per CVR"; the base names them already
@@ -72,7 +74,7 @@ SHARES = Unit.of("shares")
 DAYS = Unit.of("days")
 
 
-@dataclass(frozen=True)
+@record
 class Type:
     kind: str  # quantity | bool | date | period | pending | periodset | error
     unit: Unit | None = None

@@ -92,9 +92,15 @@ def test_the_commands_defaults_are_those_of_their_modules() -> None:
     assert (cli.EXPLAIN_DEPTH, cli.SOLVE_SCAN) == (render_trace.SHORT, solve.SCAN) == (3, 32)
 
 
+def test_the_default_limits_of_the_command_are_the_librarys() -> None:
+    # cli.py names them without importing limits.py (--help imports no dataclasses).
+    assert (cli.MAX_COST, cli.MAX_DIGITS) == (evaluator.Limits().max_cost, evaluator.Limits().max_digits)
+
+
 def test_help_loads_no_parser_numpy_or_schema_library() -> None:
     code = ("import sys\nfrom clausewise import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('lark', 'numpy', 'jsonschema', 'yaml', 'clausewise.nodes', 'clausewise.parser')"
+            "print(sorted(m for m in ('lark', 'numpy', 'jsonschema', 'yaml', 'dataclasses', 'clausewise.nodes',"
+            " 'clausewise.parser', 'clausewise.commands')"
             " if m in sys.modules))")
     done = _python(code, ROOT)
     assert done.returncode == 0, done.stderr

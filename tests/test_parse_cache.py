@@ -1,5 +1,6 @@
-"""The command's cache of parsed rule files (evaluator/parse_cache.py): data in the user's own folder, never
-code; a hit gives the very tree a parse gives; anything damaged, foreign or stale is parsed again."""
+"""The command's cache of parsed rule files and data files (evaluator/parse_cache.py): data in the user's own
+folder, never code; a hit gives the very tree (or value and places) a parse gives; anything damaged, foreign
+or stale is parsed again."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ import os
 import stat
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import evaluator
-from evaluator import parse_cache, parse_tree
+from evaluator import datafile, parse_cache, parse_tree
 from evaluator.parser import parse
 from tests.helpers import KAIXIN, ROOT
 
+DATA_FILES = sorted(p for p in {*ROOT.glob("contracts/**/*"), *ROOT.glob("rules/**/*"), *ROOT.glob("tests/data/**/*")}
+                    if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
 RULE_FILES = sorted({*ROOT.glob("rules/**/*.rules"), *ROOT.glob("contracts/**/*.rules")})
 INPUTS = ROOT / "contracts" / "examples" / "kaixin-inputs.yaml"
 SMALL = ("currency RMB\nperiods year\n  Y1 from 2026-01-01 to 2026-12-31\n"
@@ -50,6 +54,51 @@ def test_every_bundled_rule_file_comes_back_as_parsed(path: Path, tmp_path: Path
     assert _same(kept, tree, file) and kept.text == text and kept.path == file
 
 
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_data_file_comes_back_as_read(path: Path, tmp_path: Path) -> None:
+    try:
+        read = datafile.load(path, evaluator.ContractFileError)
+    except evaluator.ContractError:
+        return  # a file that is meant not to load (tests/data holds some): nothing is kept of it
+    folder = _folder(tmp_path)
+    with parse_cache.using(folder):
+        first = datafile.load(path, evaluator.ContractFileError)  # read, and kept
+        again = datafile.load(path, evaluator.ContractFileError)  # from what was kept
+    assert len(list(folder.glob("*.json"))) == 1
+    for made in (first, again):
+        assert (made.value, made.places, made.keys, made.text, made.file) == \
+            (read.value, read.places, read.keys, read.text, read.file)
+        assert _types(made.value) == _types(read.value)  # Decimal stays Decimal, int int, True not 1
+
+
+def _types(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_types(v) for v in value]
+    return (type(value).__name__, str(value))
+
+
+def test_a_damaged_data_entry_is_read_again(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    data = tmp_path / "inputs.yaml"
+    data.write_text("sales:\n  FY1: 1.50\n  FY2: 2\n", encoding="utf-8")
+    with parse_cache.using(folder):
+        datafile.load(data, evaluator.InputError)
+    entry = next(folder.glob("*.json"))
+    document = json.loads(entry.read_text(encoding="utf-8"))
+    for kept in (["{", "sales", ["$", 1.5]], [["{", 7, 1], [], []], [["?", 1], [], []], [["{", "a"], [], []],
+                 [["$", 1.5], [], []], [1, [[["a"], 1, "x"]], []]):
+        entry.write_text(json.dumps({**document, "kept": kept}), encoding="utf-8")
+        assert parse_cache.get_data(folder, data.read_text(encoding="utf-8"), str(data)) is None
+    with parse_cache.using(folder):
+        again = datafile.load(data, evaluator.InputError)
+    # 1.50 is read as the Decimal 1.50 (two places kept), 2 as the whole number 2, each at its line and column
+    assert again.value == {"sales": {"FY1": Decimal("1.50"), "FY2": 2}}
+    assert str(again.value["sales"]["FY1"]) == "1.50" and type(again.value["sales"]["FY2"]) is int
+    assert again.places[("sales", "FY2")] == (3, 8)
+
+
 def test_another_text_or_another_file_is_another_entry(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     tree = _fresh(SMALL, "a.rules")
@@ -63,10 +112,10 @@ def test_another_text_or_another_file_is_another_entry(tmp_path: Path) -> None:
 @pytest.mark.parametrize("damage", [
     lambda doc: {**doc, "key": "0" * 64},  # an entry renamed onto another's name
     lambda doc: {**doc, "format": 0},  # an older format
-    lambda doc: {**doc, "tree": ["RuleFile", "a.rules"]},  # too few fields
-    lambda doc: {**doc, "tree": ["Popen", "ls"]},  # a class that is not a node: never made
-    lambda doc: {**doc, "tree": ["__import__", "os"]},
-    lambda doc: {**doc, "tree": 7},  # not a tree
+    lambda doc: {**doc, "kept": ["RuleFile", "a.rules"]},  # too few fields
+    lambda doc: {**doc, "kept": ["Popen", "ls"]},  # a class that is not a node: never made
+    lambda doc: {**doc, "kept": ["__import__", "os"]},
+    lambda doc: {**doc, "kept": 7},  # not a tree
     lambda doc: json.loads(json.dumps(doc).replace('["@",', '["@","x",', 1)),  # a place that is not a number
 ], ids=["key", "format", "fields", "foreign-class", "import", "not-a-tree", "span"])
 def test_a_damaged_or_foreign_entry_is_parsed_again(damage: object, tmp_path: Path) -> None:
@@ -150,12 +199,14 @@ def test_the_command_parses_once_and_then_reads_the_trees(tmp_path: Path) -> Non
     env = {**os.environ, "CLAUSEWISE_CACHE": str(tmp_path / "cache")}
     code = ("import sys\nfrom clausewise import cli\n"
             f"code = cli.main(['evaluate', {str(KAIXIN)!r}, '--inputs', {str(INPUTS)!r}])\n"
-            "print('lark' in sys.modules, code)\n")
+            "print('lark' in sys.modules, 'yaml' in sys.modules, code)\n")
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
                            check=False) for _ in range(2)]
-    assert [r.stdout.splitlines()[-1] for r in runs] == ["True 0", "False 0"]  # the second run needs no Lark
-    assert runs[0].stdout == runs[1].stdout.replace("False 0", "True 0")  # the same report
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 3  # Kaixin's three rule files
+    # the second run needs neither Lark nor PyYAML
+    assert [r.stdout.splitlines()[-1] for r in runs] == ["True True 0", "False False 0"]
+    assert runs[0].stdout == runs[1].stdout.replace("False False 0", "True True 0")  # the same report
+    # Kaixin's three rule files; the contract, its narrative and the inputs file
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 3 + 3
 
 
 def test_the_fingerprint_covers_every_module_that_builds_the_tree() -> None:
