@@ -95,10 +95,11 @@ def _evaluate(args: argparse.Namespace) -> str | bytes:
         raise ContractError(Diagnostic(f"--trace works with --format json or html, not {args.format}", "",
                                        hint="add --format json, or run 'clausewise explain CONTRACT OUTPUT [PERIOD]'"))
     from . import render
-    from .compare import compare
 
     contract = _load(args, args.contract)
     if args.all_interpretations:
+        from .compare import compare
+
         readings: list[str | None] = list(contract.interpretations) or [None]
         inputs = _inputs(args, contract)
         results = [_stamped(args, contract.evaluate(inputs, r, narrate=False, as_of=args.as_of)) for r in readings]
@@ -438,8 +439,12 @@ def _extra(module: str, what: str, extra: str) -> Any:
 
 
 def _lsp(args: argparse.Namespace) -> str:
-    """Serve an editor over standard input and output until it says exit (lsp.py)."""
-    _extra("lsp", "the language server", "lsp").main(_limits_of(args))
+    """Serve an editor over standard input and output until it says exit (lsp.py). Nothing is kept on disk:
+    the server parses a text at every keystroke, and keeps what it needs in memory."""
+    from . import parse_cache
+
+    with parse_cache.using(None):
+        _extra("lsp", "the language server", "lsp").main(_limits_of(args))
     return ""
 
 

@@ -7,11 +7,12 @@ however they are laid out. Nothing after the parser sees a lark tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import field
 from datetime import date
 from fractions import Fraction
-from typing import ClassVar, Literal, assert_never
+from operator import attrgetter
+from typing import Any, ClassVar, Literal, assert_never
 
 from .records import record
 
@@ -420,30 +421,31 @@ ExprNode = (Number | DateLit | BoolLit | Pending | AsOf | SeriesAt | Name | Inde
 
 
 def children(e: Expr) -> tuple[Expr, ...]:
-    """The expressions directly inside `e`, in the order they are written (a fold's range before its body)."""
-    assert isinstance(e, ExprNode)
-    match e:
-        case Number() | DateLit() | BoolLit() | Pending() | AsOf() | Name() | Field():
-            return ()
-        case SeriesAt():
-            return (e.at,)
-        case Index():
-            return e.indexes
-        case Call():
-            return e.args
-        case Aggregate():
-            q = e.over
-            return tuple(x for x in (q.window, q.bound, q.last, q.where, e.body, e.otherwise) if x is not None)
-        case Binary():
-            return (e.left, e.right)
-        case Not() | Negate() | IsKnown():
-            return (e.operand,)
-        case If():
-            return (e.condition, e.then, e.otherwise)
-        case Round():
-            return (e.operand, e.step)
-        case _:
-            assert_never(e)
+    """The expressions directly inside `e`, in the order they are written (a fold's range before its body).
+    (Looked up by the node's class: every checked formula's nodes are walked several times over.)"""
+    return _CHILDREN[type(e)](e)
+
+
+def _leaf(e: Expr) -> tuple[Expr, ...]:
+    return ()
+
+
+def _fold(e: Aggregate) -> tuple[Expr, ...]:
+    q = e.over
+    return tuple(x for x in (q.window, q.bound, q.last, q.where, e.body, e.otherwise) if x is not None)
+
+
+_CHILDREN: dict[type, Callable[[Any], tuple[Expr, ...]]] = {  # every class of ExprNode (a test checks)
+    Number: _leaf, DateLit: _leaf, BoolLit: _leaf, Pending: _leaf, AsOf: _leaf, Name: _leaf, Field: _leaf,
+    SeriesAt: lambda e: (e.at,),
+    Index: attrgetter("indexes"),
+    Call: attrgetter("args"),
+    Aggregate: _fold,
+    Binary: attrgetter("left", "right"),
+    Not: lambda e: (e.operand,), Negate: lambda e: (e.operand,), IsKnown: lambda e: (e.operand,),
+    If: attrgetter("condition", "then", "otherwise"),
+    Round: attrgetter("operand", "step"),
+}
 
 
 def walk(e: Expr) -> Iterator[Expr]:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import json
 import os
 import stat
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from . import nodes as n
+from .sha256 import sha256
 
 FORMAT = 1
 MOST = 512  # entries kept; the oldest beyond go
@@ -122,7 +122,7 @@ def data_fingerprint() -> str | None:
 def _fingerprint(kind: str, modules: tuple[str, ...], library: str, more: bytes) -> str | None:
     from importlib.util import find_spec
 
-    digest = hashlib.sha256(f"clausewise parse cache {FORMAT} {kind}\0".encode() + more)
+    digest = sha256(f"clausewise parse cache {FORMAT} {kind}\0".encode() + more)
     here = Path(__file__).parent
     for name in modules:
         digest.update(name.encode() + b"\0" + (here / name).read_bytes())
@@ -136,7 +136,7 @@ def _fingerprint(kind: str, modules: tuple[str, ...], library: str, more: bytes)
 def _key(print_: str | None, text: str, file: str) -> str | None:
     if print_ is None:
         return None
-    digest = hashlib.sha256(f"{print_}\0{file}\0".encode("utf-8", "surrogatepass"))
+    digest = sha256(f"{print_}\0{file}\0".encode("utf-8", "surrogatepass"))
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 

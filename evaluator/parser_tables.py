@@ -21,7 +21,6 @@ are current is judged by the grammar's digest, not by comparing the files.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -56,6 +55,8 @@ def grammar_text() -> str:
 
 
 def digest(grammar: str) -> str:
+    import hashlib  # when tables are loaded or built, not to read the grammar (parse_cache)
+
     return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
 
 

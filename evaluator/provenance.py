@@ -33,7 +33,6 @@ behind a lock, so the module is thread-safe.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -43,6 +42,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import sha256 as sha
 from .errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def sha256(path: Path) -> str:
     with _lock:
         found = _hashes.get(key)
     if found is None:
-        digest = hashlib.sha256()
+        digest = sha.sha256()
         with open(path, "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 digest.update(chunk)

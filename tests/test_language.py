@@ -862,3 +862,17 @@ def test_load_rules_reports_syntax_errors_of_every_file(tmp_path: Path) -> None:
     rendered = info.value.render()
     assert f"{b}:2:26: error: unexpected character '@'" in rendered
     assert "    2 | rule y cites \"T\" = RMB 1 @\n      |                          ^" in rendered
+
+
+def test_children_knows_every_kind_of_expression_and_gives_them_in_written_order() -> None:
+    import typing
+
+    assert set(n._CHILDREN) == set(typing.get_args(n.ExprNode))
+    rules = parse("periods year\n  Y1 from 2026-01-01 to 2026-12-31\nrule r for each year y\n"
+                  "  = if 1 > 2 then round 3 / 4 down to 1 else -5\n")
+    rule = rules.declarations[1]
+    assert isinstance(rule, n.RuleDecl) and isinstance(rule.body, n.If)
+    # if 1 > 2 then round 3 / 4 down to 1 else -5: the condition, then, otherwise
+    assert [show(c) for c in n.children(rule.body)] == ["(1 > 2)", "(round (3 / 4) down to 1)", "(-5)"]
+    assert [type(e).__name__ for e in n.walk(rule.body)] == \
+        ["If", "Binary", "Number", "Number", "Round", "Binary", "Number", "Number", "Number", "Negate", "Number"]

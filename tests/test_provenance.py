@@ -106,3 +106,11 @@ def test_explanations_schedules_and_comparisons_carry_the_block(command: list[st
                                      "sha256": _sha(ROOT / "rules" / "kaixin" / "spa.rules")}
     # a comparison of the three readings: one block per reading
     assert [b["interpretation"] for b in blocks] in (["spa"], ["spa", "excess-year", "press-release"])
+
+
+def test_the_sha256_used_is_sha256() -> None:
+    # FIPS 180-2's first example: SHA-256("abc")
+    from evaluator.sha256 import sha256
+
+    assert sha256(b"abc").hexdigest() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert sha256(b"a" * 1_000_000).hexdigest() == hashlib.sha256(b"a" * 1_000_000).hexdigest()
