@@ -18,7 +18,7 @@ which a check of names alone cannot see.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable
 
 from . import nodes as n
 from . import windows
@@ -55,50 +55,57 @@ class Cells:
         """The computed cells `key`'s formulas may read (every reading's formula), in the order written."""
         found = self._reads.get(key)
         if found is None:
-            found = self._reads[key] = tuple(dict.fromkeys(self._find(key)))
+            out: list[Read] = []
+            self._find(key, out)
+            found = self._reads[key] = tuple(dict.fromkeys(out))
         return found
 
-    def _find(self, key: Key) -> Iterator[Read]:
+    # Each of the below appends what it finds to `out` (in the order written): lists, not generators, as
+    # every cell of a contract is looked at once per process.
+    def _find(self, key: Key, out: list[Read]) -> None:
         name, idx = key
         decl = self.program.symbols[name].decl
         if isinstance(decl, n.RuleDecl):
             env: Env = dict(zip((p.var for p in decl.params), idx, strict=True))
             for formula in n.expressions(decl):
-                yield from self._expr(formula, env)
+                self._expr(formula, env, out)
         elif isinstance(decl, n.AllocationDecl):
             # every share of a pool is worked out with the whole pool: it reads the pool and every claim
             assert decl.pool is not None and decl.claim is not None and decl.claimants is not None
             env = dict(zip((p.var for p in decl.params), idx[:-1], strict=True))  # the last: the claimant
-            yield from self._expr(decl.pool, env)
-            yield from self._over(decl.claimants, env, (decl.claim,))
+            self._expr(decl.pool, env, out)
+            self._over(decl.claimants, env, (decl.claim,), out)
 
-    def _expr(self, e: n.Expr, env: Env) -> Iterator[Read]:
-        if isinstance(e, n.Name):
+    def _expr(self, e: n.Expr, env: Env, out: list[Read]) -> None:
+        kind = type(e)
+        if kind is n.Name:
+            assert isinstance(e, n.Name)
             if e.name not in env and e.name in self.computed:
-                yield Read((e.name, ()), e.span)
+                out.append(Read((e.name, ()), e.span))
             return
-        if isinstance(e, n.Index):
+        if kind is n.Index:
+            assert isinstance(e, n.Index)
             for i in e.indexes:
-                yield from self._expr(i, env)
+                self._expr(i, env, out)
             if e.name in self.computed:
                 sets = self.program.symbols[e.name].params
                 choices = [self._positions(i, env, ps) for i, ps in zip(e.indexes, sets, strict=True)]
-                for idx in itertools.product(*choices):
-                    yield Read((e.name, idx), e.name_span)
+                out.extend(Read((e.name, idx), e.name_span) for idx in itertools.product(*choices))
             return
-        if isinstance(e, n.Aggregate):
-            yield from self._over(e.over, env, (e.body,))
+        if kind is n.Aggregate:
+            assert isinstance(e, n.Aggregate)
+            self._over(e.over, env, (e.body,), out)
             if e.otherwise is not None:  # what it gives over none
-                yield from self._expr(e.otherwise, env)
+                self._expr(e.otherwise, env, out)
             return
         for child in n.children(e):
-            yield from self._expr(child, env)
+            self._expr(child, env, out)
 
-    def _over(self, q: n.Quantifier, env: Env, bodies: tuple[n.Expr, ...]) -> Iterator[Read]:
+    def _over(self, q: n.Quantifier, env: Env, bodies: tuple[n.Expr, ...], out: list[Read]) -> None:
         """What a quantifier's bounds read, and its `where` and `bodies` for each value of its variable."""
         for bound in (q.bound, q.last):
             if bound is not None:
-                yield from self._expr(bound, env)
+                self._expr(bound, env, out)
         parts = tuple(x for x in (q.where, *bodies) if x is not None)
         if q.kind != "periods" or not any(_uses(x, q.var) for x in parts):
             values: Iterable[int | None] = [None]  # the same cells whatever the variable is
@@ -107,7 +114,7 @@ class Cells:
         for value in values:
             inner = {**env, q.var: value}
             for part in parts:
-                yield from self._expr(part, inner)
+                self._expr(part, inner, out)
 
     def _range(self, q: n.Quantifier, env: Env) -> list[int]:
         count = len(self.program.period_sets[q.period_set].members)

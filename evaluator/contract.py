@@ -404,7 +404,8 @@ class Contract:
         pending = reasons_.pending_outputs([(o[0], o[2]) for o in shape.outputs], outputs)
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
                       steps, sentences, _applied(version), as_of,
-                      _why(version.plan, values, reading, as_of, shape.targets, pending) if pending else None,
+                      _why(version.plan, values, reading, as_of, shape.targets, pending,
+                           None if run.compiled else run) if pending else None,
                       {run.label(*key): why for key, why in run.set_aside.items()}, dict(shape.meanings),
                       dict(shape.labels), dict(shape.currencies), invariants_.results(run, holds) if holds else [],
                       _provenance(self, version, inputs, reading, as_of))
@@ -434,13 +435,16 @@ def _provenance(contract: Contract, version: Version, inputs: Mapping[str, Any] 
 
 
 def _why(plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | None, cells: Sequence[Key],
-         pending: list[Key]) -> Callable[[], dict[str, tuple[str, ...]]]:
-    """The reasons of the pending outputs, worked out when first asked, by evaluating again: a result keeps
-    the inputs, not the evaluation's every value (many results are kept, and few are asked why)."""
+         pending: list[Key], run: Run | None) -> Callable[[], dict[str, tuple[str, ...]]]:
+    """The reasons of the pending outputs, worked out when first asked: from the evaluation's own `run` when
+    it was interpreted (a plan's first evaluation, e.g. a command's only one), else by evaluating again (a
+    result of the compiled path keeps the inputs, not every value: many such results are kept, few asked)."""
     def why() -> dict[str, tuple[str, ...]]:
-        run = Run(plan, values, reading, as_of=as_of, fast=False)  # once: interpreting costs less than compiling
-        run.prepare(cells)
-        return reasons_.notes(run, pending)
+        used = run
+        if used is None:
+            used = Run(plan, values, reading, as_of=as_of, fast=False)  # once: interpreting costs less than compiling
+            used.prepare(cells)
+        return reasons_.notes(used, pending)
     return why
 
 

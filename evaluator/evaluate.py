@@ -46,6 +46,7 @@ class Run:
         # take the compiled path (compiled.py) where it can: None, from the plan's second evaluation of the same
         # cells (Plan.filler); True, at once; False: interpret every cell
         self.fast = fast
+        self.compiled = False  # whether prepare() took the compiled path
         self.as_of = as_of  # the date `as_of` stands for in the rules; None: pending
         self.program = plan.program
         # what is not known yet on the as-of date is set aside, pending, with the reason (knowledge.py)
@@ -93,6 +94,7 @@ class Run:
             if fill is not None:
                 try:
                     fill(self)
+                    self.compiled = True
                     return
                 except (EvaluationError, CalendarGap, Abandon):
                     self.memo.clear()
