@@ -17,9 +17,11 @@ import importlib as _importlib
 if __name__ != "clausewise":  # this folder imported as `evaluator` (from a checkout's top): hand over, one copy
     _importlib.import_module("clausewise.old_name").alias(__name__)
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, which mypy knows by its name: typing is not imported for --help
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .amendments import Amendment
     from .contract import Contract, Party, Version
     from .contract_file import load, load_rules
@@ -64,7 +66,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,8 +16,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, which mypy knows by its name: typing is not imported for --help
+if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any
 
 # Only what every start needs: the commands (commands.py) are imported once the arguments are read, and each
 # imports what it uses inside its function, so that `clausewise --help` and a plain evaluate start fast
@@ -89,6 +92,8 @@ class _Version(argparse.Action):
 
 
 def _date(text: str) -> date:
+    from datetime import date  # only for an --as-of given
+
     try:
         return date.fromisoformat(text)
     except ValueError:
