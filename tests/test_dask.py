@@ -9,13 +9,13 @@ import pytest
 import evaluator
 from tests.helpers import KAIXIN
 
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
-pd = pytest.importorskip("pandas")
-
 
 @pytest.mark.slow  # starts a local cluster: several seconds
 def test_a_local_cluster_of_two_workers_gives_what_one_process_gives() -> None:
+    # imported here, not when the tests are collected: Dask takes a second and a half to import
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    pd = pytest.importorskip("pandas")
     from evaluator.dask_batch import evaluate_partitions
 
     rng = np.random.default_rng(11)

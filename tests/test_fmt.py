@@ -159,7 +159,7 @@ PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, database=N
 
 
 @PROPERTY
-@given(text=st.one_of(grammar_text(GRAMMAR), seeded_rule_files()))
+@given(text=st.one_of(st.deferred(lambda: grammar_text(GRAMMAR)), seeded_rule_files()))
 def test_formatting_generated_files_keeps_their_meaning_and_is_idempotent(text: str) -> None:
     try:
         before = parse(text)

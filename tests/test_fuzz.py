@@ -179,10 +179,11 @@ input flag: bool cites "x"
 """
 
 # Declarations of the kinds that compute something (rules thrice as often), from the cited grammar.
-_DECLARATIONS = st.one_of(*[grammar_text(CITED_GRAMMAR, start) for start in (
+# (Deferred: made when a test first draws from it, not when the tests are collected, in every worker.)
+_DECLARATIONS = st.deferred(lambda: st.one_of(*[grammar_text(CITED_GRAMMAR, start) for start in (
     "rule_decl", "rule_decl", "rule_decl", "alloc_decl", "obligation_decl", "param_decl", "table_decl",
     "input_decl",
-)])
+)]))
 # The name a declaration defines: the first word after its keyword (comments may come between).
 _DEFINED = re.compile(r"^(rule|allocation|parameter|obligation|input)((?:\s|#[^\n]*\n)+)([A-Za-z_]\w*)")
 
