@@ -181,7 +181,7 @@ class _Converter:
             if text.lower().lstrip("+-") in (".nan", ".inf"):
                 what = "not a number that can be used"
             _fail(self.error, self.file, f"{node.value} is {what}", node.start_mark,
-                  "write a plain decimal number such as 600000000 or 1234.56")
+                  "write a plain decimal number such as 1250000 or 1234.56")
         problem = number_problem(text)
         if problem:
             _fail(self.error, self.file, problem, node.start_mark, "write a plain decimal number of sensible size")

@@ -108,7 +108,7 @@ def _shown(value: Any) -> str:
 def _describe(program: Program, error: jsonschema.ValidationError) -> tuple[str, str | None]:
     path = list(error.absolute_path)
     if not path:
-        return "inputs are a mapping of input names to values", "e.g. revenue: {Y1: 600000000}"
+        return "inputs are a mapping of input names to values", "e.g. sales: {FY1: 1250000}"
     sym = program.symbols.get(str(path[0]))
     if sym is None:
         return error.message, None
@@ -123,7 +123,7 @@ def _describe(program: Program, error: jsonschema.ValidationError) -> tuple[str,
         return f"{_shown(error.instance)} is not true or false", None
     if isinstance(error.instance, str) and any(c.isdigit() and not c.isascii() for c in error.instance):
         return f"{_shown(error.instance)} is not an amount", "write the digits as 0-9 (not full-width or other digits)"
-    return f"{_shown(error.instance)} is not an amount", f"write a plain number in {sym.type}, e.g. 600000000"
+    return f"{_shown(error.instance)} is not an amount", f"write a plain number in {sym.type}, e.g. 1250000"
 
 
 def _exact(value: Any) -> Fraction:
@@ -403,7 +403,7 @@ def from_mapping(program: Program, inputs: Mapping[str, Any], file: str = "<inpu
                  parties: Collection[str] | None = None) -> dict[str, Any]:
     if not isinstance(inputs, Mapping):
         raise InputError(Diagnostic("inputs are a mapping of input names to values", file,
-                                    hint="e.g. {'revenue': {'Y1': 600000000}}"))
+                                    hint="e.g. {'sales': {'FY1': 1250000}}"))
     return validate(program, Data(file, _as_in_a_file(dict(inputs), (), file), ""), parties)
 
 

@@ -8,7 +8,7 @@ override's place among the --set options (1 for the first), its column the place
     --set:1:10: error: sales.FY3: 'abc' is not an amount
         1 | sales.FY3=abc
           |           ^^^
-       hint: write a plain number in USD, e.g. 600000000
+       hint: write a plain number in USD, e.g. 1250000
 
 `parse_sets` gives the overrides as exact values; `merged` lays them over an inputs file or mapping and
 checks the whole exactly as an inputs file (an input reported in order given for FY3 but not FY2 is
@@ -153,7 +153,7 @@ def _value(unit: str, kind: str, text: str) -> tuple[Any, tuple[str, str | None]
     if not _AMOUNT.fullmatch(text):
         if any(c.isdigit() and not c.isascii() for c in text):
             return None, (f"{shown} is not an amount", "write the digits as 0-9 (not full-width or other digits)")
-        return None, (f"{shown} is not an amount", f"write a plain number in {unit}, e.g. 600000000")
+        return None, (f"{shown} is not an amount", f"write a plain number in {unit}, e.g. 1250000")
     plain = text.replace(",", "")
     problem = number_problem(plain)
     if problem:

@@ -46,9 +46,9 @@ from .sha256 import sha256
 FORMAT = 1
 MOST = 512  # entries kept; the oldest beyond go
 ENVIRONMENT = "CLAUSEWISE_CACHE"
-# The modules whose code decides the tree a text parses to (tests/test_parse_cache.py checks that these are
-# all the package's modules parse_tree imports), and the grammar.
 READING = ("datafile.py",)  # the module whose code decides a data file's value and places (with PyYAML)
+# The modules whose code decides the tree a text parses to (with the grammar and Lark; tests/test_parse_cache.py
+# checks that these are all the package's modules parse_tree imports).
 PARSING = ("parse_tree.py", "nodes.py", "records.py", "parser_tables.py", "syntax_hints.py", "calendar_math.py",
            "units.py", "rounding.py", "datafile.py", "schema_check.py", "errors.py", "limits.py")
 
@@ -57,7 +57,7 @@ _folder: ContextVar[Path | None] = ContextVar("clausewise_parse_cache", default=
 
 
 def default_folder() -> Path | None:
-    """The folder the command keeps trees in (see above), or None for none."""
+    """The folder the command keeps parsed files in (see above), or None for none."""
     named = os.environ.get(ENVIRONMENT)
     if named is not None:
         return None if named.strip().lower() in ("", "off", "0", "no", "false") else Path(named)
@@ -72,7 +72,8 @@ def default_folder() -> Path | None:
 
 @contextlib.contextmanager
 def using(folder: Path | None) -> Iterator[None]:
-    """Keep trees in `folder` (if it is usable) for what runs inside, in this thread or task."""
+    """Keep parsed files in `folder` (if it is usable; None: nowhere) for what runs inside, in this thread or
+    task."""
     token = _folder.set(folder if folder is not None and _usable(folder) else None)
     try:
         yield
@@ -81,7 +82,7 @@ def using(folder: Path | None) -> Iterator[None]:
 
 
 def folder() -> Path | None:
-    """The folder trees are kept in now, or None."""
+    """The folder parsed files are kept in now, or None."""
     return _folder.get()
 
 

@@ -71,7 +71,7 @@ def test_an_inputs_error_quotes_the_text_it_read_without_reading_again(tmp_path:
         f"{inputs}:1:12: error: principal: 'lots' is not an amount",
         "    1 | principal: lots",
         "      |            ^",
-        "   hint: write a plain number in USD, e.g. 600000000",
+        "   hint: write a plain number in USD, e.g. 1250000",
     ]
 
 

@@ -117,7 +117,7 @@ def test_library_values_are_exact() -> None:
     ("revenue.Y3=abc", ["--set:1:12: error: revenue.Y3: 'abc' is not an amount",
                         "    1 | revenue.Y3=abc",
                         "      |            ^^^",
-                        "   hint: write a plain number in RMB, e.g. 600000000"]),
+                        "   hint: write a plain number in RMB, e.g. 1250000"]),
     ("revenue.Y3=8.5e8", ["--set:1:12: error: revenue.Y3: '8.5e8' is not an amount"]),
     ("revenue.Y3", ["--set:1:1: error: 'revenue.Y3' is not NAME.PERIOD=VALUE", "    1 | revenue.Y3",
                     "      | ^^^^^^^^^^",
@@ -165,4 +165,4 @@ def test_library_errors_are_input_errors() -> None:
     with pytest.raises(evaluator.InputError) as raised:
         overrides.values(program, ["revenue.Y3=x"])
     assert str(raised.value) == "--set:1:12: revenue.Y3: 'x' is not an amount; hint: write a plain number in RMB, " \
-                                "e.g. 600000000"
+                                "e.g. 1250000"

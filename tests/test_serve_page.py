@@ -113,12 +113,12 @@ def test_bad_figures_come_back_at_their_fields_in_the_clis_words(kaixin: evaluat
     with pytest.raises(InputError) as caught:
         page_inputs.checked(kaixin, page_inputs.typed(values), None, "2027-02-30")
     shown = [(d.path, d.message, d.hint) for d in caught.value.diagnostics]
-    assert ("revenue.Y1", "'abc' is not an amount", "write a plain number in RMB, e.g. 600000000") in shown
+    assert ("revenue.Y1", "'abc' is not an amount", "write a plain number in RMB, e.g. 1250000") in shown
     assert ("as_of", "2027-02-30 is not a real calendar date", "write a date as YYYY-MM-DD, e.g. 2027-03-01") in shown
     state = page_form.State("kaixin-spa", values, "spa", "2027-02-30", error=caught.value)
     text = page_form.page({"kaixin-spa": kaixin}, {}, state)
     form = Fields(text)
-    assert form.problems == {"revenue.Y1": "'abc' is not an amount" "hint: write a plain number in RMB, e.g. 600000000",
+    assert form.problems == {"revenue.Y1": "'abc' is not an amount" "hint: write a plain number in RMB, e.g. 1250000",
                              "as_of": "2027-02-30 is not a real calendar date"
                                       "hint: write a date as YYYY-MM-DD, e.g. 2027-03-01"}
     assert form.controls["v:revenue.Y1"]["value"] == "abc" and form.controls["v:revenue.Y1"]["aria-invalid"] == "true"
@@ -249,7 +249,7 @@ def test_the_page_never_answers_500_for_bad_requests(server: Service) -> None:
     form = urllib.parse.urlencode({"contract": "kaixin-spa", "v:revenue.Y1": "600000000.5.5"}).encode()
     status, _, text = server.request("POST", "/", form, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 422 and Fields(text.decode()).problems["revenue.Y1"] == \
-        "'600000000.5.5' is not an amounthint: write a plain number in RMB, e.g. 600000000"
+        "'600000000.5.5' is not an amounthint: write a plain number in RMB, e.g. 1250000"
     status, _, text = server.request("POST", "/", b"x" * 300_000, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 413 and "larger than 200,000 bytes" in text.decode()
     status, _, text = server.request("GET", "/download?contract=kaixin-spa&format=json&inputs=AAAA")
@@ -298,7 +298,7 @@ def test_in_chromium_typed_figures_give_the_clis_figures(server: Service, tmp_pa
             page.click("#submit")
             page.wait_for_selector('span[data-field="revenue.Y1"]')
             assert page.inner_text('span[data-field="revenue.Y1"]').splitlines() == [
-                "'abc' is not an amount", "hint: write a plain number in RMB, e.g. 600000000"]
+                "'abc' is not an amount", "hint: write a plain number in RMB, e.g. 1250000"]
             assert page.input_value('input[name="v:revenue.Y2"]') == "800,000,000"
             assert errors == ["Failed to load resource: the server responded with a status of 422 "
                               "(Unprocessable Entity)"], errors  # the form again, with its problems: 422
