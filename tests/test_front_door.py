@@ -185,3 +185,24 @@ def test_the_readme_library_example_runs(monkeypatch: pytest.MonkeyPatch) -> Non
     exec(compile(code, "README.md", "exec"), scope)  # its asserts hold the figures (arithmetic in its comments)
     assert str(scope["report"]).startswith("# Kaixin Holdings")
     assert str(scope["calendar"]).startswith("BEGIN:VCALENDAR")
+
+
+def test_the_command_that_ends_its_process_itself_writes_everything_first(tmp_path: Path) -> None:
+    # Run as the program, with everything it parses kept from the run before (no Lark, no thread, nothing
+    # waiting at exit), `clausewise` ends the process itself (cli.main): its whole report is out, and its
+    # exit code is the command's. The first run (parsing, Lark loaded) ends the ordinary way: the same bytes.
+    env = {**os.environ, "CLAUSEWISE_CACHE": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "clausewise", "evaluate", str(KAIXIN), "--inputs", str(INPUTS), "--format", "json"]
+    runs = [subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+            for _ in range(2)]
+    assert [(r.returncode, r.stderr) for r in runs] == [(0, ""), (0, "")]
+    assert runs[0].stdout == runs[1].stdout == evaluator.load(KAIXIN).evaluate(INPUTS).to_json() + "\n"
+    bad = subprocess.run([*command[:-2], "--as-of", "2027-02-30"], env=env, capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert (bad.returncode, bad.stdout) == (2, "")
+    assert bad.stderr.endswith("error: argument --as-of: '2027-02-30' is not a date (YYYY-MM-DD)\n"
+                               "   hint: run 'clausewise evaluate --help'\n")
+    missing = subprocess.run([*command[:4], str(tmp_path / "none.yaml")], env=env, capture_output=True,
+                             text=True, timeout=120, check=False)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr == f"{tmp_path / 'none.yaml'}: error: no such file\n"
