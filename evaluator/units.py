@@ -9,6 +9,7 @@ and periods are types of their own.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import field
 
 from .records import record
@@ -107,8 +108,9 @@ def quantity(unit: Unit) -> Type:
     return Type("quantity", unit)
 
 
+@functools.cache  # one Type per set of periods: the checker asks for them at every period-valued name
 def period(period_set: str) -> Type:
-    return Type("period", period_set=period_set)
+    return Type("period", None, period_set)
 
 
 BOOL = Type("bool")
