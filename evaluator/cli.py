@@ -78,7 +78,7 @@ def _command_named(argv: Sequence[str]) -> str | None:
 
 
 class _Version(argparse.Action):
-    """`--version`: the distribution's version (provenance.tool_version), looked up only when asked."""
+    """`--version`: the version of clausewise (version.py, by provenance.tool_version), looked up only when asked."""
 
     def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)

@@ -34,7 +34,7 @@ from .limits import DEFAULT, Limits
 from .narrative import Narrative
 from .plan import Plan, build
 from .records import record
-from .result import Explanation, Output, Result, exact_decimal, fraction_text
+from .result import Explanation, Invariant, Output, Result, exact_decimal, fraction_text
 from .trace import Step, derive
 
 # Inputs as the library takes them: a mapping ({"sales": {"FY1": 600000}}), the path of an inputs file
@@ -407,7 +407,9 @@ class Contract:
                       _why(version.plan, values, reading, as_of, shape.targets, pending,
                            None if run.compiled else run) if pending else None,
                       {run.label(*key): why for key, why in run.set_aside.items()}, dict(shape.meanings),
-                      dict(shape.labels), dict(shape.currencies), invariants_.results(run, holds) if holds else [],
+                      dict(shape.labels), dict(shape.currencies),
+                      _checked(version.plan, values, reading, as_of, shape.targets, holds,
+                               None if run.compiled else run) if holds else None,
                       _provenance(self, version, inputs, reading, as_of))
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
@@ -446,6 +448,20 @@ def _why(plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | 
             used.prepare(cells)
         return reasons_.notes(used, pending)
     return why
+
+
+def _checked(plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | None, cells: Sequence[Key],
+             holds: dict[Key, bool | None], run: Run | None) -> Callable[[], list[Invariant]]:
+    """The invariants' records with the values each read, worked out when first asked (as `_why`): from the
+    evaluation's own `run` when it was interpreted, else by evaluating again. Reports ask for them; the many
+    evaluations of a loop, a search or a benchmark do not, and spare the second look at every value read."""
+    def checked() -> list[Invariant]:
+        used = run
+        if used is None:
+            used = Run(plan, values, reading, as_of=as_of, fast=False)
+            used.prepare(cells)
+        return invariants_.results(used, holds)
+    return checked
 
 
 def _cells(program: Program) -> list[Key]:

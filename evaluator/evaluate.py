@@ -85,8 +85,10 @@ class Run:
     def prepare(self, targets: Iterable[Key]) -> None:
         """Compute every cell `targets` need, in the plan's order (kept for the same targets).
 
-        A fresh run without a trace takes the compiled fast path (compiled.py); if that meets anything out
-        of the ordinary, the cells are computed again here, one by one, exactly as specified.
+        A fresh run without a trace takes the compiled fast path (compiled.py) from the plan's second
+        evaluation of the same cells (Plan.filler: the first is interpreted, which costs less than compiling);
+        if that meets anything out of the ordinary, the cells are computed again here, one by one, exactly as
+        specified.
         """
         order = self.plan.cells.order_for(tuple(targets))
         if self.fast is not False and self.deps is None and not self.memo:

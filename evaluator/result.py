@@ -117,7 +117,9 @@ class Result:
     meanings: dict[str, str] = field(default_factory=dict)  # output -> what its rule says it `means`
     labels: dict[str, str] = field(default_factory=dict)  # output -> its `label` in the rules, else its name
     currencies: dict[str, int] = field(default_factory=dict)  # currency -> decimal places shown (formatting.py)
-    invariants: list[Invariant] = field(default_factory=list)  # every invariant checked, per period
+    # every invariant checked, per period, with the values each read (invariants.py): the checking is done with
+    # the evaluation (a failing invariant is an error); the values read are worked out when first asked
+    checks: Callable[[], list[Invariant]] | None = field(default=None, compare=False, repr=False)
     # the provenance block (provenance.py), made when first asked: it hashes the files the result came from
     make_provenance: Callable[[], dict[str, Any]] | None = field(default=None, compare=False, repr=False)
 
@@ -126,6 +128,11 @@ class Result:
         """Tool and version, contract, every file behind this result with its SHA-256, the inputs, reading,
         as-of date and time of generation (provenance.py); {} for a result made by hand."""
         return self.make_provenance() if self.make_provenance is not None else {}
+
+    @cached_property
+    def invariants(self) -> list[Invariant]:
+        """Every invariant checked, per period: whether it holds, and the values it read."""
+        return self.checks() if self.checks is not None else []
 
     @cached_property
     def reasons(self) -> dict[str, tuple[str, ...]]:

@@ -293,7 +293,7 @@ def test_reconciliation_ticks(kaixin: evaluator.Contract) -> None:
         Invariant("tranche_accounted", "Y3", "Tranche accounted for", None, "SPA 5.2",
                   "released + restored + deducted = tranche", {"released_shares[Y3]": None}),
     ]
-    made = dataclasses.replace(result, invariants=checks)
+    made = dataclasses.replace(result, checks=lambda: checks)
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx.workbook([made], kaixin.title)))
     summary = _rows(book["Summary"])
     head = next(i for i, r in enumerate(summary) if r[0] == "check")
