@@ -34,7 +34,7 @@ from .limits import DEFAULT, Limits
 from .narrative import Narrative
 from .plan import Plan, build
 from .records import record
-from .result import Explanation, Invariant, Output, Result, exact_decimal, fraction_text
+from .result import Explanation, Output, Result, exact_decimal, fraction_text
 from .trace import Step, derive
 
 # Inputs as the library takes them: a mapping ({"sales": {"FY1": 600000}}), the path of an inputs file
@@ -402,14 +402,13 @@ class Contract:
         steps = _amends(derive(program, run, list(shape.cells), self.text), version, reading) if trace else None
         sentences = narrative_.tell(self.narrative, run) if self.narrative and narrate else []
         pending = reasons_.pending_outputs([(o[0], o[2]) for o in shape.outputs], outputs)
+        again = _Again(version.plan, values, reading, as_of, shape.targets, None if run.compiled else run)
         return Result(self.name, reading, outputs, dict(shape.units), dict(shape.periods), dict(shape.citations),
                       steps, sentences, _applied(version), as_of,
-                      _why(version.plan, values, reading, as_of, shape.targets, pending,
-                           None if run.compiled else run) if pending else None,
+                      (lambda: reasons_.notes(again.run(), pending)) if pending else None,
                       {run.label(*key): why for key, why in run.set_aside.items()}, dict(shape.meanings),
                       dict(shape.labels), dict(shape.currencies),
-                      _checked(version.plan, values, reading, as_of, shape.targets, holds,
-                               None if run.compiled else run) if holds else None,
+                      (lambda: invariants_.results(again.run(), holds)) if holds else None,
                       _provenance(self, version, inputs, reading, as_of))
 
     def _plain(self, program: Program, name: str, value: Any, period: str | None) -> Any:
@@ -436,32 +435,24 @@ def _provenance(contract: Contract, version: Version, inputs: Mapping[str, Any] 
     return block
 
 
-def _why(plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | None, cells: Sequence[Key],
-         pending: list[Key], run: Run | None) -> Callable[[], dict[str, tuple[str, ...]]]:
-    """The reasons of the pending outputs, worked out when first asked: from the evaluation's own `run` when
-    it was interpreted (a plan's first evaluation, e.g. a command's only one), else by evaluating again (a
-    result of the compiled path keeps the inputs, not every value: many such results are kept, few asked)."""
-    def why() -> dict[str, tuple[str, ...]]:
-        used = run
-        if used is None:
-            used = Run(plan, values, reading, as_of=as_of, fast=False)  # once: interpreting costs less than compiling
-            used.prepare(cells)
-        return reasons_.notes(used, pending)
-    return why
+class _Again:
+    """The values of an evaluation, for what its result works out only when asked (the pending outputs'
+    reasons, the values each invariant read): the evaluation's own `run` when it was interpreted (a plan's
+    first evaluation, e.g. a command's only one), else the same evaluation made once more on the interpreter,
+    once, when first asked (a result of the compiled path keeps the inputs, not every value: many such
+    results are kept, and few are asked)."""
 
+    def __init__(self, plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | None,
+                 cells: Sequence[Key], run: Run | None) -> None:
+        self.plan, self.values, self.reading, self.as_of, self.cells = plan, values, reading, as_of, cells
+        self.made = run
 
-def _checked(plan: Plan, values: dict[str, Any], reading: str | None, as_of: date | None, cells: Sequence[Key],
-             holds: dict[Key, bool | None], run: Run | None) -> Callable[[], list[Invariant]]:
-    """The invariants' records with the values each read, worked out when first asked (as `_why`): from the
-    evaluation's own `run` when it was interpreted, else by evaluating again. Reports ask for them; the many
-    evaluations of a loop, a search or a benchmark do not, and spare the second look at every value read."""
-    def checked() -> list[Invariant]:
-        used = run
-        if used is None:
-            used = Run(plan, values, reading, as_of=as_of, fast=False)
-            used.prepare(cells)
-        return invariants_.results(used, holds)
-    return checked
+    def run(self) -> Run:
+        if self.made is None:
+            made = Run(self.plan, self.values, self.reading, as_of=self.as_of, fast=False)  # interpreting once
+            made.prepare(self.cells)  # costs less than compiling
+            self.made = made
+        return self.made
 
 
 def _cells(program: Program) -> list[Key]:

@@ -1,7 +1,7 @@
 """Parsed files kept on disk between runs of the command line: as data (JSON), never code or a pickle.
 
 A command starts anew at every run, and reading a contract costs it more than evaluating it: Lark's
-import, tables and parse for the rule files (~100 ms for Kaixin's three, 23,000 characters), PyYAML's
+import, tables and parse for the rule files (~100 ms for three files of 23,000 characters), PyYAML's
 import and reading for the data files (~20 ms). So the command keeps the tree of each rule file it parses,
 and the value and places of each data file (contract, narrative, amendments, inputs) it reads, and takes
 them back the next time it meets the same text:
