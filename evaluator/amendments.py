@@ -29,21 +29,22 @@ that cites nothing is refused: it would keep the old clause beside the new figur
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from . import nodes as n
 from .checker import Program, signatures
 from .clauses import AgreementText, load_text
 from .datafile import DATA_SUFFIXES, RULE_SUFFIXES, TEXT_SUFFIXES, Data, validate_schema
 from .datafile import load as load_data
-from .errors import ContractFileError, Diagnostic
+from .errors import ContractFileError, Diagnostic, close_matches
 from .parser import parse_files
-from .records import record
+from .records import record, replace
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @record
@@ -150,7 +151,7 @@ def _own_citations(name: str, files: Sequence[n.RuleFile], text: AgreementText |
             for citation, span in _cited_by(r):
                 if text is None or citation in text.clauses:
                     continue
-                close = difflib.get_close_matches(citation, list(text.clauses), n=1)
+                close = close_matches(citation, list(text.clauses), n=1)
                 out.append(Diagnostic.at(
                     span, f"'{citation}' is not a clause of {Path(text.path).name}, the text of amendment {name}",
                     f"did you mean '{close[0]}'?" if close else "a replacement cites the clause of the amendment "
@@ -177,7 +178,7 @@ def apply(base: Sequence[n.RuleFile], amendments: Sequence[Amendment]) -> tuple[
             problems.append(Diagnostic.at(r.span, "'replace' belongs in an amendment's rule files",
                                           "write an amendment file that lists this rule file"))
     cited = {c for f in base for d in f.declarations for c in _citations(d)}  # clauses of the agreement
-    files = [dataclasses.replace(f) for f in base]
+    files = [replace(f) for f in base]
     decls = [list(f.declarations) for f in files]
     where: dict[str, tuple[int, int]] = {d.name: (i, j) for i, ds in enumerate(decls) for j, d in enumerate(ds)}
     replaced: dict[str, n.Span] = {}
@@ -193,7 +194,7 @@ def apply(base: Sequence[n.RuleFile], amendments: Sequence[Amendment]) -> tuple[
                             "check it"))
                 place = where.get(r.name)
                 if place is None:
-                    close = difflib.get_close_matches(r.name, list(where), n=1)
+                    close = close_matches(r.name, list(where), n=1)
                     problems.append(Diagnostic.at(
                         r.decl.name_span if isinstance(r, n.Replacement) else r.name_span,
                         f"amendment {amendment.name} replaces '{r.name}', which the agreement does not define",
@@ -205,12 +206,12 @@ def apply(base: Sequence[n.RuleFile], amendments: Sequence[Amendment]) -> tuple[
                 if new is not None:
                     decls[i][j] = new
                     replaced[r.name] = r.span
-            files.append(dataclasses.replace(f, amending=()))
+            files.append(replace(f, amending=()))
             decls.append(list(f.declarations))
             where.update({d.name: (len(decls) - 1, j) for j, d in enumerate(f.declarations) if d.name not in where})
     if problems:
         raise ContractFileError(problems)
-    return [dataclasses.replace(f, declarations=tuple(ds)) for f, ds in zip(files, decls, strict=True)], replaced
+    return [replace(f, declarations=tuple(ds)) for f, ds in zip(files, decls, strict=True)], replaced
 
 
 def _replace(old: n.Declaration, r: n.Amending, amendment: Amendment,
@@ -226,7 +227,7 @@ def _replace(old: n.Declaration, r: n.Amending, amendment: Amendment,
                                       f"replace the whole definition: replace {_kind(old)} {r.name} ..."))
         return None
     if not any(e.period == r.period for e in old.entries):
-        close = difflib.get_close_matches(r.period, [e.period for e in old.entries], n=1)
+        close = close_matches(r.period, [e.period for e in old.entries], n=1)
         problems.append(Diagnostic.at(r.period_span, f"'{r.name}' has no value for {r.period}",
                                       f"did you mean '{close[0]}'?" if close else None))
         return None
@@ -236,7 +237,7 @@ def _replace(old: n.Declaration, r: n.Amending, amendment: Amendment,
         if e.period == r.period else e
         for e in old.entries
     )
-    return dataclasses.replace(old, entries=entries)
+    return replace(old, entries=entries)
 
 
 def _citations(d: n.Declaration) -> list[str]:

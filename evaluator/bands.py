@@ -9,12 +9,14 @@ band empty (the bands never overlap), and an amount below zero falls in no band:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .units import ERROR, PENDING, RATIO, Type, join, quantity
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .builtins import ColImpl, Impl, Site, Typer
 
 SIGNATURE = "banded(x, rate, threshold, rate, ..., rate)"

@@ -25,7 +25,6 @@ import operator
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from . import bands
 from . import nodes as n
@@ -35,25 +34,29 @@ from .checker_time import calendar_of
 from .records import record
 from .units import BOOL, DATE, DAYS, ERROR, PENDING, RATIO, Type, join, period, quantity
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any, Literal, Protocol
+
     from .evaluate import Run
     from .program import PeriodSet, Program
 
-Kind = Literal["function", "fold", "binary", "unary"]
-Impl = Callable[..., Any]
-ColImpl = Callable[..., Any]  # (rows, *columns) -> column; a fold's (rows, kept, pending) -> column
+    Kind = Literal["function", "fold", "binary", "unary"]
+    Impl = Callable[..., Any]
+    ColImpl = Callable[..., Any]  # (rows, *columns) -> column; a fold's (rows, kept, pending) -> column
 
+    class Typer(Protocol):
+        """What a type rule may ask of the checker."""
 
-class Typer(Protocol):
-    """What a type rule may ask of the checker."""
+        period_sets: dict[str, PeriodSet]
 
-    period_sets: dict[str, PeriodSet]
+        def error(self, span: n.Span, message: str, hint: str | None = None) -> Type: ...
 
-    def error(self, span: n.Span, message: str, hint: str | None = None) -> Type: ...
+        def note_type(self, e: n.Expr, t: Type) -> None: ...
 
-    def note_type(self, e: n.Expr, t: Type) -> None: ...
+        def source(self, span: n.Span) -> str: ...
 
-    def source(self, span: n.Span) -> str: ...
+    TypeRule = Callable[[Typer, n.Expr, Sequence[Type]], Type]
 
 
 @record
@@ -66,9 +69,6 @@ class Site:
 
     def period_set(self, t: Type) -> PeriodSet:
         return self.program.period_sets[t.period_set or ""]
-
-
-TypeRule = Callable[[Typer, n.Expr, Sequence[Type]], Type]
 
 
 @record

@@ -20,7 +20,6 @@ A fraction from a later date to an earlier one is negative.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from fractions import Fraction
 
@@ -49,10 +48,17 @@ def add_months(d: date, months: int, keep_month_end: bool) -> date:
     year, month = divmod(index, 12)
     if not 1 <= year <= 9999:
         raise OverflowError(f"year {year} is out of range")
-    last = calendar.monthrange(year, month + 1)[1]
-    at_end = d.day == calendar.monthrange(d.year, d.month)[1]
+    last = days_in_month(year, month + 1)
+    at_end = d.day == days_in_month(d.year, d.month)
     day = last if keep_month_end and at_end else min(d.day, last)
     return date(year, month + 1, day)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """The number of days in a month of the Gregorian calendar (calendar.monthrange's, without its import)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 CONVENTIONS = {

@@ -8,9 +8,7 @@ together as one CheckError.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator
-from typing import assert_never
 
 from . import builtins, cells, cost, neighbours, params, windows
 from . import nodes as n
@@ -18,8 +16,9 @@ from .calendar_math import MONTH_WORDS
 from .checker_ledger import ENTRY_VAR, LedgerChecks
 from .checker_params import ParamChecks
 from .checker_time import DATE_VAR, TimeChecks
-from .errors import CheckError, Diagnostic, EvaluationError
+from .errors import CheckError, Diagnostic, EvaluationError, close_matches
 from .limits import DEFAULT, Limits
+from .nodes import assert_never
 from .program import PeriodSet, Program, Symbol
 from .records import record
 from .totality import Totality
@@ -41,7 +40,7 @@ SUGGESTION_WORK = 100_000  # names compared for "did you mean" in one check; pas
 
 
 def _suggest(name: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    close = close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 
 

@@ -8,12 +8,11 @@ runs over the entries of one kind (`for each movement e in escrow`: every kind),
 
 from __future__ import annotations
 
-import difflib
-from typing import TYPE_CHECKING
-
 from . import nodes as n
+from .errors import close_matches
 from .units import DATE, ERROR, Type, period
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
     from .program import PeriodSet, Symbol
 
@@ -84,7 +83,7 @@ class LedgerChecks:
                            "'for each KIND e in L' runs over the entries of an input declared 'ledger of ...'")
             else:
                 ledgers = [s for s in self.symbols if self.ledger_of(s) is not None]
-                close = difflib.get_close_matches(q.period_set, ledgers, n=1)
+                close = close_matches(q.period_set, ledgers, n=1)
                 self.error(q.span, f"unknown ledger '{q.period_set}'",
                            f"did you mean '{close[0]}'?" if close else
                            f"ledgers: {', '.join(ledgers) or 'none (declare one: input NAME: ledger of shares)'}")
@@ -93,7 +92,7 @@ class LedgerChecks:
         self.reference(q.period_set, q.span, False)
         kinds = [m.name for m in ledger.movements]
         if q.movement and q.movement not in kinds:
-            close = difflib.get_close_matches(q.movement, kinds, n=1)
+            close = close_matches(q.movement, kinds, n=1)
             self.error(q.span, f"'{q.period_set}' has no movement '{q.movement}'",
                        f"did you mean '{close[0]}'?" if close else
                        f"its movements: {', '.join(kinds)}; or 'for each {ANY_MOVEMENT} {q.var} in {q.period_set}'")
@@ -146,7 +145,7 @@ class LedgerChecks:
             return self.error(e.part_span, f"not every {movement or 'movement'} of {ledger_name} is for a {part}",
                               f"declare it: movement {movements[0].name} ... for {part}")
         named = sorted({"date", "change", quantity_part(ledger.unit, self.currencies)} | {s for s in sets if s})
-        close = difflib.get_close_matches(part, named, n=1)
+        close = close_matches(part, named, n=1)
         return self.error(e.part_span, f"an entry has no part '{part}'",
                           f"did you mean '{close[0]}'?" if close else f"its parts: {', '.join(named)}")
 

@@ -8,11 +8,10 @@ The values themselves are worked out once the rules are checked (params.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import nodes as n
 from .units import Type
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
     from .program import Symbol
 

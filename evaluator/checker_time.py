@@ -6,12 +6,10 @@ loops over days and over the dates of a series, and obligations.
 
 from __future__ import annotations
 
-import difflib
-from typing import TYPE_CHECKING
-
 from . import nodes as n
 from . import windows
 from .calendars import MARKETS, SOURCES, source_problem
+from .errors import close_matches
 from .units import BOOL, DATE, ERROR, Type, Unit, quantity
 
 DATE_VAR = "<date>"  # what a scope maps a variable that holds a date to
@@ -31,6 +29,7 @@ def calendar_of(t: Type) -> str | None:
     return None
 
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
     from .checker import Symbol
 
@@ -57,7 +56,7 @@ class TimeChecks:
         problem = source_problem(d.source)
         if problem is not None:
             message, hint = problem
-            close = difflib.get_close_matches(d.source, list(SOURCES), n=1) if d.source not in SOURCES and \
+            close = close_matches(d.source, SOURCES) if d.source not in SOURCES and \
                 not d.source.startswith(MARKETS) else []
             self.error(d.source_span, message, f"did you mean '{close[0]}'?" if close else hint)
 

@@ -10,13 +10,15 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from .cli import EXIT_BAD_INPUT, EXIT_EXAMPLES_FAIL, EXIT_OK, EXIT_WOULD_CHANGE, print_report
 from .errors import ContractError, Diagnostic
 from .limits import Limits
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from .compare import Comparison
     from .contract import Contract
     from .result import Explanation, Result
@@ -61,7 +63,8 @@ def _inputs(args: argparse.Namespace, contract: Contract | None = None) -> Path 
     return overrides.merged(contract.program, path, args.set, [p.id for p in contract.parties])
 
 
-_Stamped = TypeVar("_Stamped", "Result", "Explanation", "Schedule")
+if TYPE_CHECKING:
+    _Stamped = TypeVar("_Stamped", Result, Explanation, Schedule)
 
 
 def _stamped(args: argparse.Namespace, made: _Stamped) -> _Stamped:

@@ -24,7 +24,6 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
 
 from . import builtins, windows
 from . import nodes as n
@@ -34,7 +33,10 @@ from .errors import ContractError
 from .rounding import MODES
 from .windows import period_span
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .evaluate import Run
     from .plan import Plan
     from .program import Program

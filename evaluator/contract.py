@@ -8,7 +8,6 @@ amendments effective by then laid over them, checked and planned once and kept.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +16,6 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import formatting
 from . import inputs as inputs_
@@ -33,21 +31,24 @@ from .evaluate import Key, Run
 from .limits import DEFAULT, Limits
 from .narrative import Narrative
 from .plan import Plan, build
-from .records import record
+from .records import field, record, replace
 from .result import Explanation, Output, Result, exact_decimal, fraction_text
 from .trace import Step, derive
 
-# Inputs as the library takes them: a mapping ({"sales": {"FY1": 600000}}), the path of an inputs file
-# (a str or any os.PathLike), or None (every input pending).
-Inputs = Mapping[str, Any] | str | os.PathLike[str] | None
-
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .batch import BatchResult
     from .compare import Comparison
     from .schedule import Schedule
     from .simulate import SimulationResult
     from .solve import SolveResult
     from .sweep import SweepResult
+
+    # Inputs as the library takes them: a mapping ({"sales": {"FY1": 600000}}), the path of an inputs file
+    # (a str or any os.PathLike), or None (every input pending).
+    Inputs = Mapping[str, Any] | str | os.PathLike[str] | None
 
 
 @record
@@ -91,9 +92,9 @@ class Shape:
     periods: dict[str, str]
     citations: dict[str, str]
     meanings: dict[str, str]  # output -> what its rule `means`, where it says
-    labels: dict[str, str] = dataclasses.field(default_factory=dict)  # output -> its `label`, else its name
+    labels: dict[str, str] = field(default_factory=dict)  # output -> its `label`, else its name
     checks: tuple[Key, ...] = ()  # the cells of the invariants (invariants.py), checked at every evaluation
-    currencies: dict[str, int] = dataclasses.field(default_factory=dict)  # currency -> places shown
+    currencies: dict[str, int] = field(default_factory=dict)  # currency -> places shown
 
     @property
     def targets(self) -> tuple[Key, ...]:
@@ -551,5 +552,5 @@ def _amends(steps: dict[str, Step], version: Version, reading: str | None) -> di
             continue
         then = _citation(original, reading, step.periods[0] if len(step.periods) == 1 else None)
         if then and then != step.citation:
-            steps[label] = dataclasses.replace(step, amends=then)
+            steps[label] = replace(step, amends=then)
     return steps

@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from . import narrative as narrative_
 from .amendments import Amendment, apply, read
@@ -25,6 +24,10 @@ from .datafile import load as load_data
 from .errors import ContractFileError, Diagnostic, RuleSyntaxError
 from .limits import DEFAULT, Limits
 from .parser import parse_files
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _path(value: Any, what: str) -> Path:

@@ -11,21 +11,22 @@ by the pure reader, whose messages and places are the ones reported.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import parse_cache, schema_check
 from .errors import ContractError, ContractFileError, Diagnostic
+from .records import field, mutable_record, replace
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:  # PyYAML is imported to read a text, not for one the command kept read (parse_cache.py)
+    from typing import Any
+
     import yaml
 
 MAX_BYTES = 5_000_000
@@ -42,7 +43,7 @@ _SCALARS = {
 }
 
 
-@dataclass
+@mutable_record
 class Data:
     """A loaded file: its value and, for YAML, where each path starts."""
 
@@ -439,7 +440,7 @@ def load(path: Path, error: type[ContractError], root: Path | None = None) -> Da
     data = _json(text, file, error) if path.suffix.lower() == ".json" else _yaml(text, file, error)
     if folder is not None:
         parse_cache.put_data(folder, text, file, data.value, data.places, data.keys)
-    return dataclasses.replace(data, root=root)
+    return replace(data, root=root)
 
 
 def _yaml(text: str, file: str, error: type[ContractError]) -> Data:

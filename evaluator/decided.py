@@ -13,10 +13,8 @@ parts of the formula the engine evaluated (the condition and the taken branch of
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from datetime import date
 from fractions import Fraction
-from typing import Any
 
 from . import builtins
 from . import nodes as n
@@ -24,11 +22,18 @@ from .calendars import CalendarGap
 from .errors import EvaluationError
 from .evaluate import Key, Run
 from .ledger import Entry
-from .plan import Fn, _Compiler
+from .plan import _Compiler
 from .program import Program
+from .records import replace
 from .render_trace import amount
 from .result import exact_decimal, number_text
 from .units import Type
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .plan import Fn
 
 LABEL = 40  # characters of a formula quoted as an operand's name
 RUNS = 4  # runs of consecutive entries listed before "and N more"

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .records import record
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:  # only its attributes are read: the command's start need not load the syntax tree
     from .nodes import Span
 
@@ -152,3 +152,10 @@ def render(d: Diagnostic, sources: Mapping[str, str] | SourceLines | None = None
     if d.hint:
         out.append(f"   hint: {d.hint}")
     return "\n".join(out)
+
+
+def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """The candidates most like `word`, for a hint's "did you mean" (difflib, imported only when asked)."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=cutoff)

@@ -15,7 +15,6 @@ import bisect
 from collections.abc import Iterable
 from datetime import date
 from fractions import Fraction
-from typing import Any, NoReturn
 
 from . import nodes as n
 from .calendars import CalendarGap
@@ -24,6 +23,10 @@ from .compiled import Abandon
 from .errors import Diagnostic, EvaluationError
 from .knowledge import known_on
 from .plan import AllocationPlan, Plan, Value
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 Key = tuple[str, tuple[int, ...]]  # a symbol and the positions of its periods
 

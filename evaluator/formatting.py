@@ -30,16 +30,17 @@ that changes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
 
-from .records import record
+from .records import field, record
 from .result import decimal_places, number_text
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .result import Result
 
 PENDING = "pending"

@@ -7,23 +7,24 @@ A value left out, or given as null, is pending.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import ledger, schema_check, trading_days
 from . import nodes as n
 from .checker import Program
 from .datafile import MAX_DIGITS, Data, load, number_problem
-from .errors import MAX_SHOWN, Diagnostic, InputError
+from .errors import MAX_SHOWN, Diagnostic, InputError, close_matches
 from .knowledge import Given
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any
+
     import jsonschema
 
 # ASCII digits only: Python's \d, int() and Decimal() also take other scripts' digits ("６００" as 600)
@@ -93,7 +94,7 @@ def _unknown_keys(data: Data, error: jsonschema.ValidationError) -> list[Diagnos
                                                                else "")
     for i, extra in enumerate(sorted(set(given) - set(allowed))):
         # a suggestion for the first few only: each one compares the key with every name
-        close = difflib.get_close_matches(str(extra), allowed, n=1) if i < MAX_SHOWN else []
+        close = close_matches(str(extra), allowed) if i < MAX_SHOWN else []
         hint = f"did you mean '{close[0]}'?" if close else known
         out.append(data.where((*path, extra), f"unknown {what} '{extra}'", hint, key=True))
     return out

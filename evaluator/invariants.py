@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from fractions import Fraction
-from typing import Any
 
 from . import nodes as n
 from .errors import Diagnostic, EvaluationError
@@ -28,6 +27,10 @@ from .evaluate import Key, Run
 from .formatting import Formatter
 from .program import Program
 from .result import Invariant, exact_decimal, fraction_text
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def declared(program: Program) -> list[tuple[str, n.RuleDecl, tuple[str, ...] | None]]:

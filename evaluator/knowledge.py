@@ -20,16 +20,23 @@ happened by any date.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from . import ledger
 from . import nodes as n
 from .program import Program
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
+
+    _Values = dict[str, Any]
+else:
+    _Values = dict  # typing's Any only for the type checker
+
 Key = tuple[str, tuple[int, ...]]
 
 
-class Given(dict[str, Any]):
+class Given(_Values):
     """The values of an inputs document (name -> value, or a list per period), with the versions of values
     given with the date they were reported: `reported[(name, (i,))]` = ((date, value), ...), oldest first
     (the value in the mapping is the latest)."""

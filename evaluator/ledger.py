@@ -20,15 +20,13 @@ Entries are known from their dates: as of a date, the later ones are set aside (
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Collection
 from datetime import date
 from fractions import Fraction
-from typing import Any
 
 from . import nodes as n
 from .datafile import Data
-from .errors import Diagnostic
+from .errors import Diagnostic, close_matches
 from .limits import MAX_ENTRIES
 from .program import Program
 from .records import record
@@ -63,7 +61,11 @@ class Entry:
 
 
 _FIXED = ("date", "movement", "party", "note")
-Convert = Callable[[Data, str, Any, tuple[Any, ...], list[Diagnostic]], Any]
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Convert = Callable[[Data, str, Any, tuple[Any, ...], list[Diagnostic]], Any]
 
 
 def schema(program: Program, decl: n.InputDecl) -> dict[str, Any]:
@@ -136,7 +138,7 @@ def _entry(program: Program, decl: n.InputDecl, data: Data, item: Any, at: tuple
     movement = kinds.get(str(item.get("movement")))
     if movement is None:
         given = item.get("movement")
-        close = difflib.get_close_matches(str(given), list(kinds), n=1)
+        close = close_matches(str(given), kinds)
         problems.append(data.where((*at, "movement") if given is not None else at,
                                    f"unknown movement '{given}' in {name}" if given is not None else
                                    f"an entry of {name} without its movement",
@@ -152,7 +154,7 @@ def _entry(program: Program, decl: n.InputDecl, data: Data, item: Any, at: tuple
                                        f"write {qkey}: ...", key=True))
             return None
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            close = close_matches(str(key), sorted(allowed))
             problems.append(data.where((*at, key), f"a {movement.name} has no '{key}'",
                                        f"did you mean '{close[0]}'?" if close else
                                        f"a {movement.name} gives: {', '.join(sorted(allowed))}", key=True))
@@ -206,7 +208,7 @@ def _party(data: Data, movement: n.Movement, party: Any, at: tuple[Any, ...], pa
                                    "add party: with the party's id in the contract, e.g. party: C"))
         return False, None
     if parties is not None and str(party) not in parties:
-        close = difflib.get_close_matches(str(party), list(parties), n=1)
+        close = close_matches(str(party), parties)
         problems.append(data.where((*at, "party"), f"unknown party '{party}'",
                                    f"did you mean '{close[0]}'?" if close else
                                    f"the contract's parties: {', '.join(parties)}"))
@@ -226,7 +228,7 @@ def _period(program: Program, data: Data, movement: n.Movement, item: dict[str, 
                                    f"add {movement.period_set}: one of {', '.join(ps.names[:6])}"))
         return False
     if str(given) not in ps:
-        close = difflib.get_close_matches(str(given), list(ps.names), n=1)
+        close = close_matches(str(given), ps.names)
         problems.append(data.where((*at, movement.period_set), f"unknown {movement.period_set} '{given}'",
                                    f"did you mean '{close[0]}'?" if close else f"one of {', '.join(ps.names[:6])}"))
         return False

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from .checker import Program
 from .datafile import Data
@@ -34,6 +33,10 @@ from .render_trace import amount
 from .result import exact_decimal, number_text
 from .rounding import round_to
 from .trace import plain
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
 
 _CONDITION = re.compile(r"^(not\s+)?([A-Za-z_]\w*)(?:\s+is\s+(pending|known))?$")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)(\.cites)?(:percent)?\}")

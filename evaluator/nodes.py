@@ -8,13 +8,17 @@ however they are laid out. Nothing after the parser sees a lark tree.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import field
 from datetime import date
 from fractions import Fraction
 from operator import attrgetter
-from typing import Any, ClassVar, Literal, assert_never
 
-from .records import record
+from .records import field, record
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Literal, NoReturn
+
+    Known = Literal["", "after the period", "when reported", "when it happens"]
 
 
 @record
@@ -263,9 +267,6 @@ class TableDecl(Decl):
     period_set_span: Span = _span()
 
 
-Known = Literal["", "after the period", "when reported", "when it happens"]
-
-
 @record
 class Movement:
     """A kind of entry in a ledger: `movement transfer removes for year`, `movement dividend pays USD`."""
@@ -489,3 +490,9 @@ def referred(d: Declaration) -> Iterator[str]:
                 yield e.over.period_set
     if isinstance(d, AllocationDecl) and d.claimants is not None and d.claimants.kind == "dates":
         yield d.claimants.period_set
+
+
+def assert_never(value: NoReturn) -> NoReturn:
+    """A match over the kinds of node that left one out: typing.assert_never, without importing typing (mypy
+    checks each such match is whole, as it does typing's)."""
+    raise AssertionError(f"Expected code to be unreachable, but got: {value!r}")

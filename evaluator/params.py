@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from . import nodes as n
 from .errors import Diagnostic, EvaluationError
@@ -24,8 +23,10 @@ from .limits import DEFAULT, Limits
 from .program import Program
 from .records import record
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
-    from .evaluate import Run
+    from typing import Any, NoReturn
+
 
 Key = tuple[str, tuple[int, ...]]
 KINDS = ("parameter", "table")
@@ -136,7 +137,7 @@ class _Folder:
 
         self.heard = []
         try:
-            value = self.compiler.expr(e)(cast("Run", self), {})  # a run's part the closures ask of
+            value = self.compiler.expr(e)(self, {})  # type: ignore[arg-type]  # a run's part the closures ask of
         except CalendarGap as gap:
             self.notes[key] = gap.reason
             return None

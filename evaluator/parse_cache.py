@@ -27,7 +27,6 @@ them back the next time it meets the same text:
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import json
 import os
@@ -38,9 +37,9 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from . import nodes as n
+from . import records
 from .sha256 import sha256
 
 FORMAT = 1
@@ -52,7 +51,11 @@ READING = ("datafile.py",)  # the module whose code decides a data file's value 
 PARSING = ("parse_tree.py", "nodes.py", "records.py", "parser_tables.py", "syntax_hints.py", "calendar_math.py",
            "units.py", "rounding.py", "datafile.py", "schema_check.py", "errors.py", "limits.py")
 
-Places = dict[tuple[Any, ...], tuple[int, int]]  # datafile.Data's places and keys: path -> line, column
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Places = dict[tuple[Any, ...], tuple[int, int]]  # datafile.Data's places and keys: path -> line, column
 _folder: ContextVar[Path | None] = ContextVar("clausewise_parse_cache", default=None)
 
 
@@ -224,8 +227,8 @@ def _classes() -> dict[str, type]:
     """The node classes that may be made: those of nodes.py whose __init__ only sets every field."""
     found = {}
     for name, value in vars(n).items():
-        if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == n.__name__:
-            if all(f.init for f in dataclasses.fields(value)) and not hasattr(value, "__post_init__"):
+        if isinstance(value, type) and records.is_record(value) and value.__module__ == n.__name__:
+            if all(f.init for f in records.fields(value)) and not hasattr(value, "__post_init__"):
                 found[name] = value
     return found
 
@@ -236,7 +239,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _field_names(cls: type) -> tuple[str, ...]:
     found = _FIELDS.get(cls)
     if found is None:
-        found = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        found = _FIELDS[cls] = tuple(f.name for f in records.fields(cls))
     return found
 
 
@@ -256,7 +259,7 @@ def _encode(value: Any, file: str) -> Any:
     if _classes().get(cls.__name__) is not cls:
         raise TypeError(f"{cls.__name__} is not kept")
     if cls is n.RuleFile:  # its text is the text asked for: not kept twice
-        value = dataclasses.replace(value, text="")
+        value = records.replace(value, text="")
     return [cls.__name__, *(_encode(getattr(value, name), file) for name in _field_names(cls))]
 
 

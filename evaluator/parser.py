@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import nodes as n
 from . import parse_cache
 from .datafile import read_text
 from .errors import Diagnostic, RuleSyntaxError
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
     from lark import Lark
 

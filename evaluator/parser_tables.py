@@ -24,9 +24,11 @@ from __future__ import annotations
 import importlib
 import json
 import os
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:  # Lark is imported when a parser is loaded or built, not to read the grammar (parse_cache)
+    from typing import Any
+
     from lark import Lark
 
 GRAMMAR = "clausewise.lark"

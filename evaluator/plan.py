@@ -11,10 +11,8 @@ unless a rule asks `is known`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, assert_never
 
 from . import builtins, params, windows
 from . import nodes as n
@@ -22,17 +20,22 @@ from .builtins import Site
 from .cells import Cells, Key
 from .compiled import Filler, compile_fill
 from .limits import DEFAULT, MAX_DAYS, Limits
+from .nodes import assert_never
 from .program import PeriodSet, Program
-from .records import record
+from .records import field, record
 from .rounding import round_to
 from .windows import last_dates, period_span
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .evaluate import Run
 
+    Env = dict[str, Any]  # a period variable -> its position; a date variable -> its date
+    Fn = Callable[[Run, Env], Any]
+
 Value = Fraction | bool | date | int | None
-Env = dict[str, Any]  # a period variable -> its position; a date variable -> its date
-Fn = Callable[["Run", Env], Any]
 
 
 
@@ -113,7 +116,8 @@ class Plan:
         return self.fast[key]
 
 
-Chooser = Callable[..., list[Any] | None]  # (run, env[, doubtful]) -> what a quantifier runs over
+if TYPE_CHECKING:
+    Chooser = Callable[..., list[Any] | None]  # (run, env[, doubtful]) -> what a quantifier runs over
 
 
 def _kept(run: Run, env: Env, var: str, where: Fn | None, items: list[Any],

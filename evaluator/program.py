@@ -7,12 +7,13 @@ position (`PeriodSet`).
 
 from __future__ import annotations
 
-from dataclasses import field
-from typing import Any, Literal
-
 from . import nodes as n
-from .records import mutable_record, record
+from .records import field, mutable_record, record
 from .units import ERROR, Type
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any, Literal
 
 
 @record

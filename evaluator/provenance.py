@@ -40,12 +40,14 @@ from _thread import allocate_lock
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import sha256 as sha
 from .errors import Diagnostic, InputError
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .contract import Contract, Version
     from .result import Result
 

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
 
 from . import nodes as n
 from .evaluate import Key, Run
 from .plan import Value
 from .program import Program
 from .records import record
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
 
 MOST = 5  # reasons listed per value; past that, "and N more"
 _NO_DATE = "no --as-of date"

@@ -10,7 +10,6 @@ them: `csv.reader(line for line in f if not line.startswith("#"))`).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import textwrap
@@ -211,6 +210,8 @@ def markdown(result: Result, title: str | None = None) -> str:
 def csv_text(result: Result) -> str:
     """One row per output and period, for spreadsheets; exact values, pending left empty with why in `note`;
     then the checks and the provenance as comment lines, each starting with `#`."""
+    import csv
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["contract", "interpretation", "output", "period", "value", "unit", "status", "citation", "note",

@@ -16,13 +16,15 @@ import re
 from collections import deque
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
 
 from .reasons import MOST, capped
 from .render import cell
 from .result import Explanation
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:  # trace.py uses `amount` (through decided.py): Step only names a type here
+    from typing import Any
+
     from .trace import Step
 
 _WHOLE = re.compile(r"-?[0-9][0-9,]*$")  # a whole number as `cell` writes it

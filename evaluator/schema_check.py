@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import numbers
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_DEPTH = 200  # documents nested deeper (or a caller's mapping that holds itself) are left to jsonschema
 

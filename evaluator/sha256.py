@@ -7,7 +7,7 @@ start); CPython carries its own SHA-256 as well, which gives the same digests. I
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 
 if TYPE_CHECKING:
     from hashlib import sha256

@@ -11,12 +11,11 @@ Without it, `check` refuses the fold and shows the fix, so that no evaluation fa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import builtins
 from . import nodes as n
 from .units import Type, join
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
     from .program import PeriodSet
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
-from typing import Any
 
 from . import nodes as n
 from .checker import Program
@@ -21,6 +20,10 @@ from .decided import Decider
 from .evaluate import Key, Run
 from .records import record
 from .result import exact_decimal, number_text
+
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @record

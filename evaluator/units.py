@@ -10,9 +10,8 @@ and periods are types of their own.
 from __future__ import annotations
 
 import functools
-from dataclasses import field
 
-from .records import record
+from .records import field, record
 
 _SINGULAR = {"shares": "share", "days": "day"}
 

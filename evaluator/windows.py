@@ -16,13 +16,15 @@ from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .errors import Diagnostic
 from .limits import MAX_SERIES
 
+TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes the name as true)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .program import Program
 
 
