@@ -107,6 +107,22 @@ def test_help_loads_no_parser_numpy_or_schema_library() -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+def test_an_evaluate_loads_no_module_it_does_not_use(tmp_path: Path) -> None:
+    # The first run parses (Lark itself loads dataclasses, typing and inspect); the second reads the parsed
+    # files from the cache, and needs no parser, YAML library, dataclasses (records.py), typing (only the type
+    # checker imports it), inspect, difflib ("did you mean", for a problem only) or csv.
+    env = {**os.environ, "CLAUSEWISE_CACHE": str(tmp_path / "cache")}
+    code = ("import sys\nfrom clausewise import cli\n"
+            f"code = cli.main(['evaluate', {str(KAIXIN)!r}, '--inputs', {str(INPUTS)!r}])\n"
+            "print(code, sorted(m for m in ('lark', 'yaml', 'dataclasses', 'typing', 'inspect', 'difflib', 'csv',"
+            " 'numpy', 'jsonschema') if m in sys.modules))\n")
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=120, check=False) for _ in range(2)]
+    first, second = (r.stdout.splitlines()[-1] for r in runs)
+    assert first.startswith("0 [") and "'lark'" in first and "'yaml'" in first, runs[0].stderr
+    assert second == "0 []", runs[1].stderr
+
+
 def test_inputs_and_dates_given_as_text() -> None:
     contract = evaluator.load(str(KAIXIN))
     by_path = contract.evaluate(INPUTS, as_of=date(2029, 3, 1))

@@ -14,6 +14,7 @@ from dataclasses import FrozenInstanceError, dataclass, field
 from typing import Any, ClassVar
 
 import pytest
+from clausewise import records
 from clausewise.records import mutable_record, record
 
 
@@ -330,3 +331,78 @@ def test_the_classes_on_the_way_to_an_evaluation_compile_no_code() -> None:
                 made.setdefault("records.py" if where.endswith("records.py") else where, []).append(cls.__name__)
     assert list(made) == ["records.py"], {k: v for k, v in made.items() if k != "records.py"}
     assert len([c for c in made["records.py"] if c in vars(importlib.import_module("clausewise.nodes"))]) >= 44
+
+
+def test_records_own_field_fields_and_replace_are_dataclasses_without_importing_them() -> None:
+    @record
+    class Own:  # records.field, as the modules on an evaluation's way write it
+        amount: int
+        grouped: bool = records.field(default=False, compare=False)
+        notes: tuple[str, ...] = records.field(default_factory=tuple, repr=False)
+        names: tuple[str, ...] = records.field(init=False, repr=False, compare=False)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "names", self.notes + ("own",))
+
+    @dataclass(frozen=True)
+    class Real:
+        amount: int
+        grouped: bool = field(default=False, compare=False)
+        notes: tuple[str, ...] = field(default_factory=tuple, repr=False)
+        names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "names", self.notes + ("own",))
+
+    own, real = Own(5, True, ("a",)), Real(5, True, ("a",))
+    assert repr(own).replace("Own", "Real") == repr(real) and own.names == real.names == ("a", "own")
+    assert own == Own(5, False, ("a",)) and hash(own) == hash(Own(5, False, ("a",)))  # grouped not compared
+    assert [f.name for f in records.fields(own)] == [f.name for f in dataclasses.fields(real)] == \
+        ["amount", "grouped", "notes", "names"]
+    assert [f.init for f in records.fields(Own)] == [True, True, True, False]
+    changed = records.replace(own, amount=7)
+    assert (changed.amount, changed.grouped, changed.notes, changed.names) == (7, True, ("a",), ("a", "own"))
+    assert records.replace(real, amount=7) == dataclasses.replace(real, amount=7)  # a dataclass: by dataclasses
+    with pytest.raises(ValueError, match="^field names is declared with init=False, it cannot be specified"):
+        records.replace(own, names=())
+    with pytest.raises(ValueError, match="^field names is declared with init=False, it cannot be specified"):
+        dataclasses.replace(real, names=())
+    with pytest.raises(ValueError, match="^cannot specify both default and default_factory$"):
+        records.field(default=1, default_factory=int)
+    assert records.is_record(own) and records.is_record(Own) and not records.is_record(real)
+    with pytest.raises(TypeError, match="is not a record"):
+        records.fields(real)
+    # the dataclasses view, made when first asked, is a dataclass's
+    assert dataclasses.is_dataclass(Own) and dataclasses.asdict(own) == \
+        {"amount": 5, "grouped": True, "notes": ("a",), "names": ("a", "own")}
+
+
+def test_a_dataclass_may_inherit_from_a_mutable_record_and_a_record_from_a_dataclass() -> None:
+    @dataclass
+    class Child(R.Ledger):
+        total: int = 0
+
+    child = Child("cash", [1], {}, 3)
+    assert [f.name for f in dataclasses.fields(child)] == ["name", "rows", "seen", "total"]
+    assert repr(child).endswith("Child(name='cash', rows=[1], total=3)")
+
+    @dataclass
+    class Plain:
+        a: int
+        b: list[int] = field(default_factory=list)
+
+    @mutable_record
+    class Grown(Plain):
+        c: str = ""
+
+    grown = Grown(1, [2], "x")
+    assert (grown.a, grown.b, grown.c) == (1, [2], "x") and Grown(1).b == [] and Grown(1).b is not Grown(1).b
+    assert [f.name for f in records.fields(Grown)] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="^mutable default <class 'list'> for field rows is not allowed"):
+        @record
+        class Mutable:
+            rows: list[int] = []  # noqa: RUF012
+    with pytest.raises(TypeError, match="^'loose' is a field but has no type annotation$"):
+        @record
+        class Loose:
+            loose = records.field(default=1)
