@@ -36,17 +36,7 @@ MAX_COST, MAX_DIGITS = 20_000_000, 1_000  # --max-cost, --max-digits by default:
 
 
 class _Parser(argparse.ArgumentParser):
-    """The command's parser. A subcommand's parser that will not be used (`idle`: another command is run) is
-    given no arguments: making them all costs a quarter of a start."""
-
-    def __init__(self, *args: Any, idle: bool = False, **kwargs: Any) -> None:
-        self.idle = idle
-        super().__init__(*args, **kwargs)
-
-    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
-        if getattr(self, "idle", False):
-            return argparse.Action([], argparse.SUPPRESS)
-        return super().add_argument(*args, **kwargs)
+    """The command's parser."""
 
     def _get_formatter(self) -> argparse.HelpFormatter:
         from .terminal import columns
@@ -66,8 +56,25 @@ class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
     run: str | None = None
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        made: argparse.ArgumentParser = super().add_parser(name, idle=not self.every and name != self.run, **kwargs)
-        return made
+        if self.every or name == self.run:
+            made: argparse.ArgumentParser = super().add_parser(name, **kwargs)
+            return made
+        # named among the choices, its help listed, but no parser made: making every subcommand's parser, with
+        # the headings argparse translates for each, costs a fifth of a start
+        if "help" in kwargs:
+            self._choices_actions.append(self._ChoicesPseudoAction(name, (), kwargs["help"]))
+        idle = self._name_parser_map[name] = _Idle()
+        return idle  # type: ignore[return-value]  # it takes what _arguments() gives a parser
+
+
+class _Idle:
+    """Stands for the parser of a subcommand that is not run: it takes the arguments it is given and keeps none."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> _Idle:
+        return self
 
 
 def _command_named(argv: Sequence[str]) -> str | None:
