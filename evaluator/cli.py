@@ -331,10 +331,13 @@ def _arguments(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command `argv` (else the process's own arguments) and return its exit code.
 
-    Run as the process's own command (no `argv`), it ends the process itself once the report is written,
-    when nothing is left to do: no thread was ever started and nothing asked to run at exit. The interpreter's
-    own tidying up (freeing every object of every module) costs a tenth of a plain evaluation's time, and
-    there is nothing in it to keep; mypy ends the same way. Called from Python, it returns as any function."""
+    Run as the process's own command (no `argv`), it looks for reference cycles less often (`_collect_less`),
+    and ends the process itself once the report is written, when nothing is left to do: no thread was ever
+    started and nothing asked to run at exit. The interpreter's own tidying up (freeing every object of every
+    module) costs a tenth of a plain evaluation's time, and there is nothing in it to keep; mypy ends the same
+    way. Called from Python, it changes nothing of the process and returns as any function."""
+    if argv is None:
+        _collect_less()
     try:
         code = _main(argv)
     except SystemExit:  # argparse printed its help or a usage error: flush now, not at exit
@@ -350,6 +353,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         _end_now_if_done(code)
     return code
+
+
+GC_YOUNG = 20_000  # objects made (less those freed) before the collector looks for cycles; Python's default: 700
+
+
+def _collect_less() -> None:
+    """The command's own process: the cycle collector looks after 20,000 new objects, not 700. What a command
+    makes (modules, classes, syntax trees, cells) lives until it ends or is freed by reference counting, so the
+    collector's passes find nothing: 39 passes, about 5 ms of the 70 a plain evaluation of a contract of three
+    rule files takes. (mypy's command raises it to 200,000.) Only in a process the command owns."""
+    import gc
+
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG, older, oldest)
 
 
 def _end_now_if_done(code: int) -> None:

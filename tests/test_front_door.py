@@ -97,6 +97,20 @@ def test_the_default_limits_of_the_command_are_the_librarys() -> None:
     assert (cli.MAX_COST, cli.MAX_DIGITS) == (evaluator.Limits().max_cost, evaluator.Limits().max_digits)
 
 
+def test_the_command_collects_cycles_less_often_only_in_its_own_process() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    assert cli.main(["schema", "result"]) == 0  # called from Python: the caller's collector is left alone
+    assert gc.get_threshold() == before
+    # run as the process's command (no argv); a function waiting at exit keeps the process to its end
+    code = ("import atexit, gc, sys\nfrom clausewise import cli\nsys.argv = ['clausewise', 'schema', 'result']\n"
+            "atexit.register(lambda: print('threshold', gc.get_threshold()[0]))\nsys.exit(cli.main())\n")
+    done = _python(code, ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"threshold {cli.GC_YOUNG}" == "threshold 20000"
+
+
 def test_help_loads_no_parser_numpy_or_schema_library() -> None:
     code = ("import sys\nfrom clausewise import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in ('lark', 'numpy', 'jsonschema', 'yaml', 'dataclasses', 'clausewise.nodes',"
