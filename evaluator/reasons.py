@@ -136,6 +136,8 @@ class _Tracer(Run):
         self.missing: dict[Key, list[tuple[str, date]]] = {}  # a series with no entry on or before a day
         self.gaps: dict[Key, str] = {}  # a calendar with no data
         self.ledgers: dict[Key, list[str]] = {}  # a ledger not given
+        self.steps: dict[Key, tuple[list[Reason], list[Key]]] = {}  # each value's _step, once it is computed
+        self.labels: dict[Key, str] = {}
 
     @property
     def as_of(self) -> date | None:
@@ -216,8 +218,21 @@ class _Tracer(Run):
                        for k, r in reasons.items()}
         return Found(tuple(reasons.values()), frozenset(path))
 
+    def label(self, name: str, idx: tuple[int, ...]) -> str:
+        found = self.labels.get((name, idx))
+        if found is None:
+            found = self.labels[(name, idx)] = super().label(name, idx)
+        return found
+
     def _step(self, key: Key) -> tuple[list[Reason], list[Key]]:
-        """The causes found at `key` itself, and the pending values it read to follow."""
+        """The causes found at `key` itself, and the pending values it read to follow (read-only lists, kept:
+        the walks from several pending outputs meet on the same values, and a value computed reads no more)."""
+        found = self.steps.get(key)
+        if found is None:
+            found = self.steps[key] = self._find_step(key)
+        return found
+
+    def _find_step(self, key: Key) -> tuple[list[Reason], list[Key]]:
         label = self.label(*key)
         if key in self.given:
             return [Reason(self.given[key])], []

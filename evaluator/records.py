@@ -146,8 +146,8 @@ def _make(cls: type[_T], frozen: bool) -> type[_T]:
         else:
             seen_default = True
     cls.__record_fields__ = every  # type: ignore[attr-defined]
-    cls.__dataclass_fields__ = _Dataclass(cls, "fields")  # type: ignore[attr-defined]
-    cls.__dataclass_params__ = _Dataclass(cls, "params")  # type: ignore[attr-defined]
+    cls.__dataclass_fields__ = _DATACLASS_FIELDS  # type: ignore[attr-defined]
+    cls.__dataclass_params__ = _DATACLASS_PARAMS  # type: ignore[attr-defined]
     if "__match_args__" not in cls.__dict__:
         cls.__match_args__ = tuple(f.name for f in params)  # type: ignore[attr-defined,misc]
     qualname = cls.__qualname__
@@ -167,9 +167,9 @@ def _make(cls: type[_T], frozen: bool) -> type[_T]:
         install("__delattr__", _frozen_delattr(cls, names))
     else:
         cls.__hash__ = None  # type: ignore[assignment]
-    cls.__signature__ = _Signature()  # type: ignore[attr-defined]
+    cls.__signature__ = _SIGNATURE  # type: ignore[attr-defined]
     if not cls.__dict__.get("__doc__"):
-        cls.__doc__ = cls.__name__ + "(" + ", ".join(_doc_param(f) for f in params) + ")"
+        cls.__doc__ = _DOC  # type: ignore[assignment]
     _abstract(cls)
     return cls
 
@@ -186,7 +186,8 @@ def _collect(cls: type) -> dict[str, _Field]:
             every.update((name, _converted(f)) for name, f in base.__dict__["__dataclass_fields__"].items())
     own = cls.__dict__.get("__annotations__", {})
     for name, value in cls.__dict__.items():
-        if _is_field(value) and name not in own:
+        kind = type(value)
+        if (kind is _Field or kind.__name__ == "Field" and kind.__module__ == "dataclasses") and name not in own:
             raise TypeError(f"{name!r} is a field but has no type annotation")
     for name, annotation in own.items():
         every[name] = _own_field(cls, name, annotation)
@@ -194,7 +195,8 @@ def _collect(cls: type) -> dict[str, _Field]:
 
 
 def _is_field(value: Any) -> bool:
-    return type(value) is _Field or (type(value).__name__ == "Field" and type(value).__module__ == "dataclasses")
+    kind = type(value)
+    return kind is _Field or (kind.__name__ == "Field" and kind.__module__ == "dataclasses")
 
 
 def _converted(real: Any) -> _Field:
@@ -266,20 +268,38 @@ def _abstract(cls: type) -> None:
         abc.update_abstractmethods(cls)
 
 
+def _defining(owner: type) -> type:
+    """The record class whose attribute is asked, through `owner` (itself, or a plain class made from it)."""
+    return next(klass for klass in owner.__mro__ if "__record_fields__" in klass.__dict__)
+
+
 class _Dataclass:
-    """A record class's `__dataclass_fields__` or `__dataclass_params__`, made from dataclasses when first asked.
+    """A record class's `__dataclass_fields__` or `__dataclass_params__`, made from dataclasses when first asked
+    (then kept on the class in its place).
 
     So `dataclasses.fields`, `replace`, `asdict` and `is_dataclass` work on records, and a `@dataclass` may
     inherit from one, while an evaluation that never asks never imports dataclasses.
     """
 
-    def __init__(self, cls: type, what: str) -> None:
-        self.cls, self.what = cls, what
+    def __init__(self, what: str) -> None:
+        self.what = what
 
-    def __get__(self, obj: object, owner: type | None = None) -> Any:
-        made = _real_fields(self.cls) if self.what == "fields" else _params()
-        type.__setattr__(self.cls, f"__dataclass_{self.what}__", made)  # asked once
+    def __get__(self, obj: object, owner: type) -> Any:
+        cls = _defining(owner)
+        made = _real_fields(cls) if self.what == "fields" else _params()
+        type.__setattr__(cls, f"__dataclass_{self.what}__", made)
         return made
+
+
+class _Doc:
+    """A record class's docstring when it has none of its own, as dataclasses writes it: worked out when asked."""
+
+    def __get__(self, obj: object, owner: type) -> str:
+        cls = _defining(owner)
+        params = [f for f in fields(cls) if f.init]
+        text = cls.__name__ + "(" + ", ".join(_doc_param(f) for f in params) + ")"
+        type.__setattr__(cls, "__doc__", text)
+        return text
 
 
 def _real_fields(cls: type) -> dict[str, Any]:
@@ -346,6 +366,10 @@ class _Signature:
                                          default=inspect.Parameter.empty if default is _MISSING else default,
                                          annotation=f.type))
         return inspect.Signature(out, return_annotation=None)
+
+
+_DATACLASS_FIELDS, _DATACLASS_PARAMS = _Dataclass("fields"), _Dataclass("params")
+_DOC, _SIGNATURE = _Doc(), _Signature()
 
 
 def _key(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
