@@ -205,6 +205,15 @@ class Cells:
         return f"{name}[{', '.join(members)}]"
 
 
+def of(program: Program) -> Cells:
+    """The program's cells, found once: the check's search for loops and the plan's order share what each
+    cell reads (kept in `program.derived`, as the program is never changed once checked)."""
+    found: Cells | None = program.derived.get("cells")
+    if found is None:
+        found = program.derived["cells"] = Cells(program)
+    return found
+
+
 class LoopError(Exception):
     """Cells that read one another in a loop: `path` from the first back to it, read at `span`."""
 
@@ -220,7 +229,7 @@ def cycles(program: Program, cells: Cells | None = None) -> list[Diagnostic]:
     Only rules and allocations that refer to one another in a ring (through any period) can loop, so
     only their cells are looked at.
     """
-    cells = cells or Cells(program)
+    cells = cells or of(program)
     rings = set(_rings(program, cells.computed))
     problems: list[Diagnostic] = []
     reported: set[n.Span] = set()

@@ -18,6 +18,7 @@ from . import builtins, params, windows
 from . import nodes as n
 from .builtins import Site
 from .cells import Cells, Key
+from .cells import of as cells_of
 from .compiled import Filler, compile_fill
 from .limits import DEFAULT, MAX_DAYS, Limits
 from .nodes import assert_never
@@ -395,5 +396,5 @@ def build(program: Program, limits: Limits = DEFAULT) -> Plan:
             case _:
                 assert_never(d)
     obligations = {name: _obligation(c, d) for name, d in program.obligations.items()}
-    return Plan(program, definitions, allocations, constants, obligations, Cells(program), limits)
+    return Plan(program, definitions, allocations, constants, obligations, cells_of(program), limits)
 
