@@ -19,7 +19,6 @@ from fractions import Fraction
 from . import nodes as n
 from .calendars import CalendarGap
 from .cells import LoopError
-from .compiled import Abandon
 from .errors import Diagnostic, EvaluationError
 from .knowledge import known_on
 from .plan import AllocationPlan, Plan, Value
@@ -97,6 +96,8 @@ class Run:
         if self.fast is not False and self.deps is None and not self.memo:
             fill = self.plan.filler(self.interpretation, order, now=self.fast is True)
             if fill is not None:
+                from .compiled import Abandon  # loaded already: the plan compiled `fill`
+
                 try:
                     fill(self)
                     self.compiled = True

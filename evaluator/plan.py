@@ -19,7 +19,6 @@ from . import nodes as n
 from .builtins import Site
 from .cells import Cells, Key
 from .cells import of as cells_of
-from .compiled import Filler, compile_fill
 from .limits import DEFAULT, MAX_DAYS, Limits
 from .nodes import assert_never
 from .program import PeriodSet, Program
@@ -31,6 +30,7 @@ TYPE_CHECKING = False  # typing is imported by the type checker only (mypy takes
 if TYPE_CHECKING:
     from typing import Any
 
+    from .compiled import Filler
     from .evaluate import Run
 
     Env = dict[str, Any]  # a period variable -> its position; a date variable -> its date
@@ -113,6 +113,8 @@ class Plan:
             asked = self.asked[key] = self.asked.get(key, 0) + 1
             if asked < COMPILE_AT and not now:
                 return None
+            from .compiled import compile_fill  # only from a plan's second evaluation (or `now`)
+
             self.fast[key] = compile_fill(self, reading, order)
         return self.fast[key]
 

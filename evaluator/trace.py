@@ -16,7 +16,6 @@ from fractions import Fraction
 from . import nodes as n
 from .checker import Program
 from .clauses import AgreementText
-from .decided import Decider
 from .evaluate import Key, Run
 from .records import record
 from .result import exact_decimal, number_text
@@ -78,6 +77,8 @@ class _Deriver:
         self.steps: dict[str, Step] = {}
         self.entries: dict[str, dict[str, n.TableEntry]] = {}  # per table: its entries by period
         self.before: dict[Key, dict[int, int | None]] = {}  # per pool: the claimant served before each one
+        from .decided import Decider  # only when a derivation is asked for
+
         self.decider = Decider(program, run)
 
     def formula(self, key: Key) -> tuple[str | None, n.Span, str | None, str | None]:

@@ -124,12 +124,14 @@ def test_help_loads_no_parser_numpy_or_schema_library() -> None:
 def test_an_evaluate_loads_no_module_it_does_not_use(tmp_path: Path) -> None:
     # The first run parses (Lark itself loads dataclasses, typing and inspect); the second reads the parsed
     # files from the cache, and needs no parser, YAML library, dataclasses (records.py), typing (only the type
-    # checker imports it), inspect, difflib ("did you mean", for a problem only) or csv.
+    # checker imports it), inspect, difflib ("did you mean", for a problem only), csv, the compiler of a plan
+    # (from its second evaluation) or what explains a derivation.
     env = {**os.environ, "CLAUSEWISE_CACHE": str(tmp_path / "cache")}
     code = ("import sys\nfrom clausewise import cli\n"
             f"code = cli.main(['evaluate', {str(KAIXIN)!r}, '--inputs', {str(INPUTS)!r}])\n"
             "print(code, sorted(m for m in ('lark', 'yaml', 'dataclasses', 'typing', 'inspect', 'difflib', 'csv',"
-            " 'numpy', 'jsonschema') if m in sys.modules))\n")
+            " 'numpy', 'jsonschema', 'clausewise.parse_tree', 'clausewise.compiled', 'clausewise.decided')"
+            " if m in sys.modules))\n")
     runs = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                            timeout=120, check=False) for _ in range(2)]
     first, second = (r.stdout.splitlines()[-1] for r in runs)
