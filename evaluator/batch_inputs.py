@@ -16,7 +16,6 @@ go on. Amounts that do not fit in 64 bits are kept exactly for the scalar engine
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,7 +29,7 @@ from . import nodes as n
 from . import trading_days
 from .columns import Col
 from .datafile import number_problem
-from .errors import Diagnostic, InputError
+from .errors import Diagnostic, InputError, close_matches
 from .program import Program
 
 _I64 = 2**63
@@ -230,7 +229,7 @@ def _flatten(program: Program, columns: Mapping[str, Any]) -> dict[tuple[str, st
     flat: dict[tuple[str, str | None], Any] = {}
 
     def unknown(what: str, name: str, known: Sequence[str]) -> None:
-        close = difflib.get_close_matches(name, list(known), n=1)
+        close = close_matches(name, known)
         problems.append(Diagnostic(f"unknown {what} '{name}'", "<batch>", path=name,
                                    hint=f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"))
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 
+from .errors import close_matches
 from .records import record
 
 MAX_STEPS = 40_000  # about a century of days: business days further off are refused
@@ -101,9 +102,7 @@ def source_problem(source: str) -> tuple[str, str] | None:
     code = source.removeprefix(MARKETS)
     names = exchange_calendars.get_calendar_names()
     if code not in names:
-        import difflib
-
-        close = difflib.get_close_matches(code, names, n=1)
+        close = close_matches(code, names)
         return (f"exchange_calendars has no market '{code}'",
                 f"did you mean '{MARKETS}{close[0]}'?" if close else "e.g. XNYS (New York), XLON (London)")
     return None

@@ -26,7 +26,7 @@ from . import reasons as reasons_
 from .amendments import Amendment, apply, check_units
 from .checker import Program, check
 from .clauses import AgreementText
-from .errors import ContractError, Diagnostic, EvaluationError, InputError
+from .errors import ContractError, Diagnostic, EvaluationError, InputError, close_matches
 from .evaluate import Key, Run
 from .limits import DEFAULT, Limits
 from .narrative import Narrative
@@ -41,14 +41,11 @@ if TYPE_CHECKING:
 
     from .batch import BatchResult
     from .compare import Comparison
+    from .library import Inputs
     from .schedule import Schedule
     from .simulate import SimulationResult
     from .solve import SolveResult
     from .sweep import SweepResult
-
-    # Inputs as the library takes them: a mapping ({"sales": {"FY1": 600000}}), the path of an inputs file
-    # (a str or any os.PathLike), or None (every input pending).
-    Inputs = Mapping[str, Any] | str | os.PathLike[str] | None
 
 
 @record
@@ -363,9 +360,7 @@ class Contract:
     def _key(self, program: Program, name: str, period: str | None) -> Key:
         sym = program.symbols.get(name)
         if sym is None:
-            import difflib  # only for a name that is not there
-
-            close = difflib.get_close_matches(name, list(program.symbols), n=1)
+            close = close_matches(name, program.symbols)
             raise ContractError(Diagnostic(f"no value named '{name}' in {self.name}", str(self.path),
                                            hint=f"did you mean '{close[0]}'?" if close else
                                            f"outputs: {', '.join(program.outputs)}"))

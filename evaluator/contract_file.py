@@ -21,7 +21,7 @@ from .clauses import AgreementText, Clause, load_text
 from .contract import Contract
 from .datafile import DATA_SUFFIXES, RULE_SUFFIXES, TEXT_SUFFIXES, Data, inside, validate_schema
 from .datafile import load as load_data
-from .errors import ContractFileError, Diagnostic, RuleSyntaxError
+from .errors import ContractFileError, Diagnostic, RuleSyntaxError, close_matches
 from .limits import DEFAULT, Limits
 from .parser import parse_files
 
@@ -234,9 +234,7 @@ def _check_citations(program: Program, text: AgreementText, base_count: int) -> 
             cited += [(e.citation, e.citation_span) for e in getattr(d, "entries", ()) if e.citation]
             for citation, span in cited:
                 if citation and citation not in text.clauses:
-                    import difflib  # only for a citation that names no clause
-
-                    close = difflib.get_close_matches(citation, list(text.clauses), n=1)
+                    close = close_matches(citation, text.clauses)
                     problems.append(Diagnostic.at(
                         span, f"'{citation}' is not a clause of {Path(text.path).name}"
                               + (" or of an amendment's text" if len(text.clauses) > base_count else ""),

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .result import Result
     from .schedule import Schedule
 
+# Inputs as the library takes them: a mapping ({"sales": {"FY1": 600000}}), the path of an inputs file
+# (a str or any os.PathLike), or None (every input pending).
 Inputs = Mapping[str, Any] | str | os.PathLike[str] | None
 
 

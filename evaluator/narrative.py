@@ -26,7 +26,7 @@ from pathlib import Path
 from .checker import Program
 from .datafile import Data
 from .datafile import load as load_data
-from .errors import ContractFileError, Diagnostic
+from .errors import ContractFileError, Diagnostic, close_matches
 from .evaluate import Run
 from .records import record
 from .render_trace import amount
@@ -83,9 +83,7 @@ class _Reader:
     def known(self, name: str, path: tuple[Any, ...], per_period: bool) -> bool:
         sym = self.program.symbols.get(name)
         if sym is None:
-            import difflib  # only for a name that is not there
-
-            close = difflib.get_close_matches(name, list(self.program.symbols), n=1)
+            close = close_matches(name, self.program.symbols)
             self.fail(path, f"unknown name '{name}'", f"did you mean '{close[0]}'?" if close else None)
             return False
         if len(sym.params) > (1 if per_period else 0):

@@ -17,7 +17,6 @@ refused at the --set), giving a mapping that `Contract.evaluate` takes.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from . import inputs as inputs_
 from . import nodes as n
 from .checker import Program
 from .datafile import Data, load, number_problem
-from .errors import Diagnostic, InputError
+from .errors import Diagnostic, InputError, close_matches
 
 WHERE = "--set"
 _FORM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\.([^=]*))?=(.*)", re.DOTALL)
@@ -93,7 +92,7 @@ def parse_one(program: Program, declared: Mapping[str, Any], text: str, line: in
     name, period, value = m.group(1), m.group(2), m.group(3)
     sym = declared.get(name)
     if sym is None:
-        close = difflib.get_close_matches(name, list(declared), n=1)
+        close = close_matches(name, declared)
         verb = "set" if where == WHERE else "varied"
         what = f"a rule, not an input: only inputs can be {verb}" if name in program.symbols else "not an input"
         problems.append(_problem(line, 1, len(name), f"'{name}' is {what}",
@@ -114,7 +113,7 @@ def parse_one(program: Program, declared: Mapping[str, Any], text: str, line: in
                                      None, where))
             return None
         if period not in periods:
-            close = difflib.get_close_matches(period, list(periods), n=1)
+            close = close_matches(period, periods)
             problems.append(_problem(line, len(name) + 2, len(period), f"unknown period '{period}' of {name}",
                                      f"did you mean '{close[0]}'?" if close else f"one of {', '.join(periods)}",
                                      label, where))

@@ -186,8 +186,7 @@ def _collect(cls: type) -> dict[str, _Field]:
             every.update((name, _converted(f)) for name, f in base.__dict__["__dataclass_fields__"].items())
     own = cls.__dict__.get("__annotations__", {})
     for name, value in cls.__dict__.items():
-        kind = type(value)
-        if (kind is _Field or kind.__name__ == "Field" and kind.__module__ == "dataclasses") and name not in own:
+        if _is_field(value) and name not in own:
             raise TypeError(f"{name!r} is a field but has no type annotation")
     for name, annotation in own.items():
         every[name] = _own_field(cls, name, annotation)

@@ -17,7 +17,6 @@ have, a negative volatility or standard deviation, a correlation matrix that no 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ import numpy as np
 
 from . import nodes as n
 from .datafile import Data, load, number_problem, read_text, validate_schema
-from .errors import Diagnostic, InputError
+from .errors import Diagnostic, InputError, close_matches
 from .program import Program
 from .units import Unit
 
@@ -108,7 +107,7 @@ def _output(data: Data, program: Program, path: tuple[str, ...], name: str, prob
             unit_text: str | None = None) -> Unit | None:
     """The unit of output `name`, which must be given by period (and in `unit_text` if given)."""
     if name not in program.outputs:
-        close = difflib.get_close_matches(name, program.outputs, n=1)
+        close = close_matches(name, program.outputs)
         problems.append(data.where(path, f"'{name}' is not an output of the contract",
                                    f"did you mean '{close[0]}'?" if close else
                                    f"outputs: {', '.join(program.outputs[:12])}"))
@@ -130,7 +129,7 @@ def _input(data: Data, program: Program, name: str, spec: dict[str, Any],
     sym = program.symbols.get(name)
     if sym is None or not isinstance(sym.decl, n.InputDecl):
         inputs = [k for k, s in program.symbols.items() if isinstance(s.decl, n.InputDecl)]
-        close = difflib.get_close_matches(name, inputs, n=1)
+        close = close_matches(name, inputs)
         what = "is not an input of the contract" if sym is None else f"is a {sym.kind}, not an input"
         problems.append(data.where(where, f"the model names '{name}', which {what}",
                                    f"did you mean '{close[0]}'?" if close else f"inputs: {', '.join(inputs)}",

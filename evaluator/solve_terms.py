@@ -5,7 +5,6 @@ quoted and a caret), never a traceback."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import nodes as n
-from .errors import ContractError, Diagnostic, RuleSyntaxError
+from .errors import ContractError, Diagnostic, RuleSyntaxError, close_matches
 from .parser import parse
 from .program import Program
 from .result import exact_decimal, number_text
@@ -95,7 +94,7 @@ def varied(program: Program, text: str) -> Varied:
     sym = program.symbols.get(name)
     inputs = [k for k, s in program.symbols.items() if isinstance(s.decl, n.InputDecl)]
     if sym is None or not isinstance(sym.decl, n.InputDecl):
-        close = difflib.get_close_matches(name, inputs, n=1)
+        close = close_matches(name, inputs)
         what = f"'{name}' is not an input of these rules" if sym is None else \
             f"'{name}' is a {_KINDS.get(sym.decl.kind, sym.decl.kind)}, not an input: only an input can be varied"
         raise ContractError(Diagnostic(f"--vary {text}: {what}", "clausewise",
@@ -143,7 +142,7 @@ def condition(program: Program, text: str) -> Condition:
                   "= != < <= > >=, e.g. payment.FY3 = USD 0", source)
     output, period = _output(e.left, source)
     if output not in program.outputs:
-        close = difflib.get_close_matches(output, list(program.outputs), n=1)
+        close = close_matches(output, program.outputs)
         what = "a value of the rules but not one of their outputs" if output in program.symbols else "not an output"
         raise _at(e.left.span, f"'{output}' is {what}", f"did you mean '{close[0]}'?" if close else
                   f"outputs: {', '.join(program.outputs)}", source)

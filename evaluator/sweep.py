@@ -11,7 +11,6 @@ for every date) are evaluated point by point. A sweep has at most MAX_POINTS gri
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from . import inputs as inputs_
 from . import nodes as n
 from . import overrides as ov
 from .batch_inputs import one_row
-from .errors import ContractError, Diagnostic, InputError
+from .errors import ContractError, Diagnostic, InputError, close_matches
 from .result import OutputValue, exact_decimal, number_text
 
 if TYPE_CHECKING:
@@ -310,7 +309,7 @@ def _outputs(program: Program, wanted: Sequence[str] | None) -> list[str] | None
         name, _, period = item.strip().partition(".")
         width = max(1, len(item))
         if name not in program.outputs:
-            close = difflib.get_close_matches(name, list(program.outputs), n=1)
+            close = close_matches(name, program.outputs)
             what = "a rule, not an output" if name in program.symbols else "not an output"
             problems.append(Diagnostic(f"'{name}' is {what}", "--outputs", 1, column, 1, column + width,
                                        f"did you mean '{close[0]}'?" if close else

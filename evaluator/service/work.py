@@ -18,7 +18,6 @@ is wrong.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -30,7 +29,7 @@ from .. import overrides
 from ..compare import Comparison, before_amendment, compare
 from ..contract import Contract
 from ..datafile import Data
-from ..errors import ContractError, InputError
+from ..errors import ContractError, InputError, close_matches
 from ..result import Result
 from .problems import invalid
 from .wire import BODY, amounts, part
@@ -63,7 +62,7 @@ def fields(data: Data, endpoint: str) -> dict[str, Any]:
     for key, value in data.value.items():
         line, column = data.keys.get((key,), (0, 0))
         if key not in allowed:
-            close = difflib.get_close_matches(key, list(allowed), n=1)
+            close = close_matches(key, allowed)
             raise invalid(f"'{key}' is not a field of {endpoint}", key, f"did you mean '{close[0]}'?" if close
                           else f"fields: {', '.join(allowed)}", line=line, column=column)
         kind = allowed[key]
